@@ -1,0 +1,46 @@
+# publish: `make` builds the EPUB and the PDF into build/, `make test` runs the tests.
+# MANUSCRIPT=dir make builds another manuscript; OUT=dir puts the outputs elsewhere.
+
+PYTHON ?= python3
+MANUSCRIPT ?= manuscript
+OUT ?= build
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+PUBLISH := $(BIN)/publish
+SOURCES := $(shell find $(MANUSCRIPT) -type f 2>/dev/null) $(wildcard styles/*) \
+           $(shell find publish -type f \( -name '*.py' -o -name '*.html' -o -name '*.xhtml' -o -name '*.css' \))
+STAMP = $(OUT)/.$(1)-$(subst /,_,$(abspath $(MANUSCRIPT))).built
+
+# A stamp records the file it built; if that file was deleted, forget the stamp so it is built again.
+$(foreach f,epub pdf,$(shell s='$(call STAMP,$(f))'; [ -f "$$s" ] && [ ! -f "$$(cat "$$s")" ] && rm -f "$$s"))
+
+.PHONY: all epub pdf test check clean distclean venv
+all: epub pdf
+
+venv: $(INSTALLED)
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+epub: $(call STAMP,epub)
+pdf: $(call STAMP,pdf)
+
+$(OUT)/.%-$(subst /,_,$(abspath $(MANUSCRIPT))).built: $(INSTALLED) $(SOURCES)
+	$(PUBLISH) build $* -m $(MANUSCRIPT) -o $(OUT)
+	@$(PUBLISH) outputs $* -m $(MANUSCRIPT) -o $(OUT) > $@
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+check: all
+	$(PUBLISH) verify -m $(MANUSCRIPT) -o $(OUT)
+
+clean:
+	rm -rf $(OUT)
+
+distclean: clean
+	rm -rf $(VENV)

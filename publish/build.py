@@ -1,0 +1,62 @@
+"""The pipeline: load the manuscript, render it, build each format, write the files."""
+
+from __future__ import annotations
+
+import os
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from publish import __version__
+from publish.errors import ConfigError, Problem, PublishError, Report
+from publish.formats import FORMATS
+from publish.manuscript import load_book
+from publish.model import Book, RenderedBook
+from publish.output import write_atomic
+from publish.registry import BuildContext
+from publish.render import render_book
+
+Stage = Callable[[str], AbstractContextManager]
+
+
+def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Report,
+          stage: Stage = lambda name: nullcontext(), strict: bool = False) -> list[Path]:
+    """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings)."""
+    with stage("load"):
+        book = load_book(manuscript)
+    with stage("render"):
+        rendered = render_book(book, report)
+    context = BuildContext(report=report, modified=source_date(book), version=__version__)
+    outputs = []
+    for name in format_names:
+        output_format = FORMATS.get(name)
+        with stage(name):
+            data = output_format.build(rendered, context)
+            if strict and report.warnings:
+                raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
+            outputs.append(write_atomic(out_dir / f"{book.metadata.slug}{output_format.suffix}", data))
+    return outputs
+
+
+def output_paths(manuscript: Path, out_dir: Path, format_names: list[str]) -> list[Path]:
+    slug = load_book(manuscript).metadata.slug
+    return [out_dir / f"{slug}{FORMATS.get(name).suffix}" for name in format_names]
+
+
+def check(manuscript: Path, report: Report) -> RenderedBook:
+    """Everything a build does short of writing outputs: load, validate and render."""
+    return render_book(load_book(manuscript), report)
+
+
+def source_date(book: Book) -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else the newest manuscript file's time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError):
+            raise ConfigError(Problem(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not '{epoch}'")) from None
+    files = [book.root / "book.yaml", *(chapter.path for chapter in book.chapters)]
+    newest = max(path.stat().st_mtime for path in files)
+    return datetime.fromtimestamp(int(newest), tz=timezone.utc)

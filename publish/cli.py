@@ -1,0 +1,108 @@
+"""The command line: parses arguments, runs the pipeline, maps problems to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from publish import __version__
+from publish.build import build, check, output_paths
+from publish.errors import PublishError, Report, display_path
+from publish.formats import FORMATS
+from publish.verify import check_pdf, run_epubcheck
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="publish", description="Build an EPUB 3 ebook and a print PDF from a Markdown manuscript.")
+    main_parser.add_argument("--version", action="version", version=f"publish {__version__}")
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build_parser = commands.add_parser("build", help="build the EPUB, the PDF or both")
+    build_parser.add_argument("format", nargs="?", default="all", choices=[*FORMATS.names(), "all"],
+                              help="what to build (default: all)")
+    build_parser.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR",
+                              help="folder for the outputs (default: build/)")
+    check_parser = commands.add_parser("check", help="validate the manuscript without building")
+    verify_parser = commands.add_parser("verify", help="run EPUBCheck and the PDF checks on built outputs")
+    outputs_parser = commands.add_parser("outputs", help="print the paths a build writes")
+    outputs_parser.add_argument("format", nargs="?", default="all", choices=[*FORMATS.names(), "all"])
+    for sub in (verify_parser, outputs_parser):
+        sub.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR")
+    for sub in (build_parser, check_parser, verify_parser, outputs_parser):
+        sub.add_argument("-m", "--manuscript", type=Path, default=Path("manuscript"), metavar="MANUSCRIPT_DIR",
+                         help="folder with book.yaml and the chapters (default: manuscript/)")
+        sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        sub.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+        sub.add_argument("-v", "--verbose", action="store_true", help="show tracebacks for errors")
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    report = Report(echo=lambda problem: print(problem, file=sys.stderr))
+    try:
+        if args.command == "check":
+            book = check(args.manuscript, report)
+            _say(args, f"{display_path(args.manuscript)}: {len(book.chapters)} chapters, "
+                       f"{len(report.warnings)} warnings")
+        elif args.command == "outputs":
+            for path in output_paths(args.manuscript, args.out, _format_names(args.format)):
+                print(path)
+        elif args.command == "verify":
+            return _verify(args)
+        else:
+            for path in build(args.manuscript, args.out, _format_names(args.format), report,
+                              stage=_stage_timer(args), strict=args.strict):
+                _say(args, f"wrote {display_path(path)} ({path.stat().st_size / 1024:.0f} KiB)")
+    except PublishError as error:
+        if args.verbose:
+            raise
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted; earlier outputs were left as they were", file=sys.stderr)
+        return 130
+    return EXIT_OK
+
+
+def _format_names(choice: str) -> list[str]:
+    return FORMATS.names() if choice == "all" else [choice]
+
+
+def _verify(args: argparse.Namespace) -> int:
+    verdicts = []
+    for path in output_paths(args.manuscript, args.out, FORMATS.names()):
+        if not path.exists():
+            print(f"{display_path(path)}: not built yet; run 'publish build' first", file=sys.stderr)
+            return EXIT_FAILED
+        verdicts.append(run_epubcheck(path) if path.suffix == ".epub" else check_pdf(path))
+    for verdict in verdicts:
+        print(verdict.summary())
+        for line in verdict.errors + verdict.warnings:
+            print(f"  {line}")
+        if verdict.details.get("pages"):
+            details = verdict.details
+            print(f"  {details['pages']} pages, {details['width_pt']:.0f} x {details['height_pt']:.0f} pt, "
+                  f"fonts embedded: {', '.join(details['fonts'])}")
+    return EXIT_OK if all(v.ok for v in verdicts) else EXIT_FAILED
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    if not args.quiet:
+        print(message, file=sys.stderr)
+
+
+def _stage_timer(args: argparse.Namespace):
+    @contextmanager
+    def stage(name: str):
+        started = time.perf_counter()
+        yield
+        _say(args, f"{name:>7}  {time.perf_counter() - started:6.2f} s")
+    return stage

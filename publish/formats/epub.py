@@ -1,0 +1,207 @@
+"""EPUB 3: XHTML documents from templates, packaged with ebooklib, then repacked to be reproducible."""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ebooklib import epub
+from lxml import etree
+
+from publish import templates
+from publish.cover import generated_cover
+from publish.fonts import FACES, LICENSE
+from publish.model import Chapter, RenderedBook
+from publish.registry import BuildContext, OutputFormat
+from publish.xhtml import inner_xhtml, parse_fragment
+
+FRONT = ("cover.xhtml", "titlepage.xhtml", "copyright.xhtml", "nav.xhtml")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class Landmark:
+    type: str
+    href: str
+    title: str
+
+
+def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
+    env = templates.environment(book.root)
+    file_of = {element_id: _file_name(chapter) for chapter in book.chapters for element_id in chapter.ids}
+
+    def link(element_id: str) -> str:
+        return f"{file_of[element_id]}#{element_id}"
+
+    def page(template: str, **extra) -> bytes:
+        return templates.render(env, template, book=book, link=link, **extra).encode("utf-8")
+
+    package = epub.EpubBook()
+    _add_metadata(package, book)
+    cover_href = _add_cover(package, book)
+    _add_styles(package, env, book.root)
+    documents = [
+        _document("cover", "cover.xhtml", page("epub-cover.xhtml", cover_href=cover_href)),
+        _document("titlepage", "titlepage.xhtml", page("epub-titlepage.xhtml")),
+        _document("copyright", "copyright.xhtml", page("epub-copyright.xhtml")),
+        _document("nav", "nav.xhtml", page("epub-nav.xhtml", landmarks=_landmarks(book)), properties=["nav"]),
+    ]
+    for chapter in book.chapters:
+        body = _resolve_links(chapter.body_html, file_of)
+        documents.append(_document(chapter.id, _file_name(chapter), page("epub-chapter.xhtml", chapter=chapter,
+                                                                          body=body)))
+    for document in documents:
+        package.add_item(document)
+    _add_images(package, book)
+    package.spine = documents
+    package.toc = _ncx_entries(book)
+    package.add_item(epub.EpubNcx())
+    package.guide = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
+                     {"type": "toc", "href": "nav.xhtml", "title": "Contents"}]
+    raw = io.BytesIO()
+    epub.write_epub(raw, package, {"mtime": context.modified, "raise_exceptions": True, "epub3_pages": False})
+    return _repack(raw.getvalue(), context.modified, book.metadata.language)
+
+
+def _file_name(chapter: Chapter) -> str:
+    return f"{chapter.id}.xhtml"
+
+
+def _document(uid: str, file_name: str, content: bytes, properties: list[str] | None = None) -> epub.EpubItem:
+    item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
+    item.properties = properties or []
+    return item
+
+
+def _add_metadata(package: epub.EpubBook, book: RenderedBook) -> None:
+    meta = book.metadata
+    package.set_identifier(meta.identifier)
+    package.title = meta.title
+    package.language = meta.language
+    package.add_metadata("DC", "title", meta.title, {"id": "title"})
+    package.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if meta.subtitle:
+        package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        package.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    package.add_metadata("DC", "language", meta.language)
+    for index, creator in enumerate(meta.creators, start=1):
+        element = "creator" if creator.role == "aut" else "contributor"
+        uid = f"{element}{index}"
+        package.add_metadata("DC", element, creator.name, {"id": uid})
+        package.add_metadata(None, "meta", creator.role, {"refines": f"#{uid}", "property": "role",
+                                                          "scheme": "marc:relators"})
+        if creator.file_as:
+            package.add_metadata(None, "meta", creator.file_as, {"refines": f"#{uid}", "property": "file-as"})
+    for name in ("publisher", "date", "rights", "description"):
+        if getattr(meta, name):
+            package.add_metadata("DC", name, getattr(meta, name))
+    for subject in meta.subjects:
+        package.add_metadata("DC", "subject", subject)
+    if meta.version:
+        package.add_metadata(None, "meta", meta.version, {"property": "schema:version"})
+        package.add_prefix("schema", "http://schema.org/")
+
+
+def _add_cover(package: epub.EpubBook, book: RenderedBook) -> str:
+    if book.metadata.cover is not None:
+        path = book.root / book.metadata.cover
+        name = f"images/cover{path.suffix.lower()}"
+        package.set_cover(name, path.read_bytes(), create_page=False)
+    else:
+        name = "images/cover.png"
+        package.set_cover(name, generated_cover(book.metadata), create_page=False)
+    return name
+
+
+def _add_styles(package: epub.EpubBook, env, root: Path) -> None:
+    fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: f"../fonts/{name}")
+    package.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
+                                   content=fonts_css.encode("utf-8")))
+    package.add_item(epub.EpubItem(uid="css-epub", file_name="css/epub.css", media_type="text/css",
+                                   content=templates.stylesheet(root, "epub.css").encode("utf-8")))
+    for index, face in enumerate(FACES, start=1):
+        package.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"fonts/{face.file}", media_type="font/otf",
+                                       content=face.path.read_bytes()))
+    package.add_item(epub.EpubItem(uid="font-license", file_name="fonts/LICENSE.txt", media_type="text/plain",
+                                   content=LICENSE.read_bytes()))
+
+
+def _add_images(package: epub.EpubBook, book: RenderedBook) -> None:
+    images = sorted({image for chapter in book.chapters for image in chapter.images})
+    for index, image in enumerate(images, start=1):
+        media_type = mimetypes.guess_type(image)[0] or "application/octet-stream"
+        package.add_item(epub.EpubItem(uid=f"image{index}", file_name=image, media_type=media_type,
+                                       content=(book.root / image).read_bytes()))
+
+
+def _landmarks(book: RenderedBook) -> list[Landmark]:
+    body = next((c for c in book.chapters if c.role not in FRONT_MATTER_ROLES), book.chapters[0])
+    return [
+        Landmark("cover", "cover.xhtml", "Cover"),
+        Landmark("titlepage", "titlepage.xhtml", "Title page"),
+        Landmark("toc", "nav.xhtml#toc", "Contents"),
+        Landmark("bodymatter", _file_name(body), "Start of text"),
+        Landmark("copyright-page", "copyright.xhtml", "Copyright"),
+    ]
+
+
+FRONT_MATTER_ROLES = {"foreword", "preface", "introduction", "preamble", "dedication", "epigraph", "acknowledgments"}
+
+
+def _ncx_entries(book: RenderedBook) -> list:
+    file_of = {c.id: _file_name(c) for c in book.chapters}
+    counter = iter(range(1, 1_000_000))
+
+    def entry(toc_entry):
+        link = epub.Link(f"{file_of[toc_entry.chapter_id]}#{toc_entry.heading.id}", toc_entry.heading.title,
+                         f"navpoint-{next(counter)}")
+        if toc_entry.children:
+            return (link, [entry(child) for child in toc_entry.children])
+        return link
+
+    return [entry(e) for e in book.toc]
+
+
+def _resolve_links(body_html: str, file_of: dict[str, str]) -> str:
+    """Links to '#id' in another chapter become 'file.xhtml#id'."""
+    if 'href="#' not in body_html:
+        return body_html
+    root = parse_fragment(body_html)
+    for anchor in root.iter("a"):
+        href = anchor.get("href", "")
+        if href.startswith("#") and href[1:] in file_of:
+            anchor.set("href", f"{file_of[href[1:]]}{href}")
+    return inner_xhtml(root)
+
+
+def _repack(raw: bytes, modified: datetime, language: str) -> bytes:
+    """Rewrite the zip with fixed order and times: mimetype first and stored, the same bytes for the same book."""
+    timestamp = max(modified, datetime(1980, 1, 1, tzinfo=modified.tzinfo)).timetuple()[:6]
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(output, "w") as target:
+        names = [n for n in source.namelist() if n != "mimetype"]
+        ordered = ["mimetype"] + sorted(names, key=lambda n: (not n.startswith("META-INF"), not n.endswith(".opf"), n))
+        for name in ordered:
+            data = source.read(name)
+            if name.endswith(".opf"):
+                data = _with_package_language(data, language)
+            info = zipfile.ZipInfo(name, date_time=timestamp)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            target.writestr(info, data, compresslevel=9)
+    return output.getvalue()
+
+
+def _with_package_language(opf: bytes, language: str) -> bytes:
+    """ebooklib has no way to set xml:lang on <package>; accessibility checkers need it."""
+    root = etree.fromstring(opf)
+    root.set(XML_LANG, language)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+EPUB = OutputFormat(name="epub", suffix=".epub", description="EPUB 3 ebook", build=build_epub)

@@ -1,0 +1,63 @@
+"""The Jinja2 environment and the stylesheets: the user's manuscript folder first, then the built-in ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from publish.errors import FormatError, Problem
+from publish.manuscript import read_utf8
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+PROJECT_STYLES = Path(__file__).parent.parent / "styles"
+
+
+def template_folders(manuscript_root: Path) -> list[Path]:
+    return [manuscript_root / "templates", PACKAGE_TEMPLATES]
+
+
+def style_folders(manuscript_root: Path) -> list[Path]:
+    return [manuscript_root / "styles", PROJECT_STYLES]
+
+
+def names(creators, role: str = "aut") -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    chosen = [c.name for c in creators if c.role == role]
+    return " and ".join(chosen) if len(chosen) < 3 else ", ".join(chosen[:-1]) + " and " + chosen[-1]
+
+
+def environment(manuscript_root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_folders(manuscript_root)]),
+        autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "svg"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["names"] = names
+    return env
+
+
+def render(env: jinja2.Environment, name: str, **context) -> str:
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound as error:
+        searched = ", ".join(str(Path(p) / error.name) for p in env.loader.searchpath)
+        raise FormatError(Problem(f"template '{error.name}' not found; searched {searched}")) from None
+    except jinja2.TemplateSyntaxError as error:
+        raise FormatError(Problem(f"template error: {error.message}", Path(error.filename or name),
+                                  error.lineno)) from None
+
+
+def stylesheet_path(manuscript_root: Path, name: str) -> Path:
+    for folder in style_folders(manuscript_root):
+        if (folder / name).is_file():
+            return folder / name
+    searched = ", ".join(str(folder / name) for folder in style_folders(manuscript_root))
+    raise FormatError(Problem(f"stylesheet '{name}' not found; searched {searched}"))
+
+
+def stylesheet(manuscript_root: Path, name: str) -> str:
+    return read_utf8(stylesheet_path(manuscript_root, name))

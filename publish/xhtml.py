@@ -1,0 +1,163 @@
+"""HTML fragments as trees: parsing any HTML5, cleaning it to what an EPUB allows, and writing it as XHTML."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import html5lib
+from lxml import etree
+
+EPUB_NS = "http://www.idpf.org/2007/ops"
+EPUB_TYPE = f"{{{EPUB_NS}}}type"
+etree.register_namespace("epub", EPUB_NS)
+
+REMOVED_WITH_CONTENT = {"script", "iframe", "object", "embed", "form", "input", "button", "select", "textarea",
+                        "frame", "frameset", "applet", "link", "meta", "base", "style", "noscript", "template",
+                        "canvas", "video", "audio", "source", "track", "param", "dialog", "title", "head"}
+OBSOLETE = {"center": "div", "font": "span", "big": "span", "tt": "code", "strike": "s", "acronym": "abbr",
+            "blink": "span", "marquee": "span", "nobr": "span", "xmp": "pre", "listing": "pre",
+            "plaintext": "pre", "dir": "ul", "basefont": None, "spacer": None, "isindex": None}
+ALLOWED = {
+    "a", "abbr", "address", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite",
+    "code", "col", "colgroup", "data", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "i", "img", "ins", "kbd",
+    "li", "main", "mark", "nav", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
+    "u", "ul", "var", "wbr",
+}
+GLOBAL_ATTRIBUTES = {"id", "class", "title", "lang", "dir", "role", "style", "hidden", EPUB_TYPE,
+                     "{http://www.w3.org/XML/1998/namespace}lang"}
+ELEMENT_ATTRIBUTES = {
+    "a": {"href", "rel", "hreflang", "type"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan", "headers"},
+    "th": {"colspan", "rowspan", "headers", "scope", "abbr"},
+    "col": {"span"}, "colgroup": {"span"},
+    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "time": {"datetime"}, "data": {"value"}, "details": {"open"}, "abbr": set(), "bdo": set(),
+}
+UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECASE)
+XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+@dataclass
+class Cleaning:
+    """What cleaning changed, so the caller can warn with the file and line."""
+
+    removed: list[str] = field(default_factory=list)
+
+
+def parse_fragment(html: str) -> etree._Element:
+    """Parse an HTML fragment into a <div> root: fast as XML when well-formed, else with an HTML5 parser."""
+    try:
+        return etree.fromstring(f"<div>{html}</div>", etree.XMLParser(resolve_entities=False, no_network=True,
+                                                                       huge_tree=True, remove_comments=True))
+    except etree.XMLSyntaxError:
+        pass
+    fragment = html5lib.parseFragment(html, treebuilder="lxml", namespaceHTMLElements=False)
+    root = etree.Element("div")
+    root.text = fragment.text if isinstance(fragment, etree._Element) else None
+    children = fragment if isinstance(fragment, list) else list(fragment)
+    for child in children:
+        if isinstance(child, str):
+            _append_text(root, child)
+        else:
+            root.append(child)
+    return root
+
+
+def _append_text(parent: etree._Element, text: str) -> None:
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+def clean(root: etree._Element) -> Cleaning:
+    """Reduce the tree to elements and attributes valid in EPUB 3 XHTML, dropping anything active or remote."""
+    report = Cleaning()
+    pending = list(root)
+    while pending:
+        element = pending.pop()
+        if not isinstance(element.tag, str):  # comments, processing instructions
+            _drop(element, keep_children=False)
+            continue
+        name = etree.QName(element).localname.lower()
+        if name in REMOVED_WITH_CONTENT:
+            report.removed.append(f"<{name}>")
+            _drop(element, keep_children=False)
+            continue
+        pending.extend(element)
+        if name in OBSOLETE:
+            report.removed.append(f"obsolete <{name}>")
+            if OBSOLETE[name] is None:
+                _drop(element, keep_children=True)
+            else:
+                element.tag = OBSOLETE[name]
+                element.attrib.clear()
+        elif name not in ALLOWED:
+            report.removed.append(f"unknown element <{name}>")
+            _drop(element, keep_children=True)
+        else:
+            element.tag = name
+            _clean_attributes(element, name, report)
+    return report
+
+
+def _clean_attributes(element: etree._Element, name: str, report: Cleaning) -> None:
+    allowed = GLOBAL_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(name, set())
+    for attribute, value in list(element.attrib.items()):
+        local = attribute if attribute.startswith("{") else attribute.lower()
+        if local.startswith("on"):
+            report.removed.append(f"event handler '{local}'")
+            del element.attrib[attribute]
+        elif local in ("href", "src") and UNSAFE_URL.match(value):
+            report.removed.append(f"script URL in '{local}'")
+            del element.attrib[attribute]
+        elif local not in allowed and not (local.startswith("data-") and XML_NAME.match(local)) \
+                and not local.startswith("aria-"):
+            report.removed.append(f"attribute '{local}' on <{name}>")
+            del element.attrib[attribute]
+
+
+def _drop(element: etree._Element, keep_children: bool) -> None:
+    """Remove `element`, keeping its text (and, if asked, its children) in place."""
+    parent = element.getparent()
+    previous = element.getprevious()
+
+    def add_text(text: str) -> None:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+
+    children = list(element) if keep_children else []
+    if keep_children:
+        add_text(element.text or "")
+        index = parent.index(element)
+        for offset, child in enumerate(children):
+            parent.insert(index + offset, child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (element.tail or "")
+    else:
+        add_text(element.tail or "")
+    parent.remove(element)
+
+
+def inner_xhtml(element: etree._Element) -> str:
+    """The element's content (not the element itself) as XHTML."""
+    parts = [_escape(element.text or "")]
+    for child in element:
+        parts.append(etree.tostring(child, encoding="unicode", method="xml", with_tail=True))
+    return "".join(parts)
+
+
+def plain_text(element: etree._Element) -> str:
+    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
