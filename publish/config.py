@@ -85,6 +85,7 @@ class BookConfig:
     metadata: Metadata
     print: PrintOptions
     chapters: tuple[ChapterRef, ...] | None  # None: every *.md in the folder
+    cover_line: int | None = None
 
 
 class YamlDocument:
@@ -214,7 +215,7 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     chapters = _chapter_refs(data.get("chapters"), check)
     if check.problems:
         raise ConfigError(check.problems)
-    return BookConfig(metadata, print_options, chapters)
+    return BookConfig(metadata, print_options, chapters, document.line("cover") if "cover" in data else None)
 
 
 def _metadata(data: dict, check: Validator) -> Metadata:

@@ -36,7 +36,11 @@ def load_book(root: Path) -> Book:
         except ManuscriptError as error:
             problems.extend(error.problems)
     if config.metadata.cover is not None:
-        problems.extend(_check_inside(root, config.metadata.cover, config_path, "cover"))
+        problems.extend(Problem(p.message, config_path, config.cover_line)
+                        for p in _check_inside(root, config.metadata.cover, config_path, "cover"))
+        if config.metadata.cover.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+            problems.append(Problem("cover must be a JPEG or PNG image (.jpg, .jpeg or .png)", config_path,
+                                    config.cover_line))
     if problems:
         raise ManuscriptError(problems)
     return Book(root=root, metadata=config.metadata, print=config.print, chapters=tuple(chapters))

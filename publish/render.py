@@ -45,7 +45,7 @@ def chapter_id(source: ChapterSource, index: int) -> str:
 def markdown_to_html(text: str) -> str:
     converter = markdown.Markdown(
         extensions=MARKDOWN_EXTENSIONS,
-        extension_configs={"smarty": {"substitutions": CURLY}, "footnotes": {"SEPARATOR": "-"}},
+        extension_configs={"smarty": {"substitutions": CURLY}, "footnotes": {"SEPARATOR": "-", "USE_DEFINITION_ORDER": False}},
         output_format="xhtml",
     )
     return converter.convert(text)
@@ -54,9 +54,11 @@ def markdown_to_html(text: str) -> str:
 def render_chapter(source: ChapterSource, cid: str, root_folder: Path, report: Report) -> Chapter:
     root = parse_fragment(markdown_to_html(source.text))
     cleaning = clean(root)
-    for removed in dict.fromkeys(cleaning.removed):
+    removals = sorted(((_line_of(source, removed), removed) for removed in dict.fromkeys(cleaning.removed)),
+                      key=lambda pair: pair[0])
+    for line, removed in removals:
         report.warn(f"removed {removed}: EPUB and PDF allow no scripts, forms, embeds or obsolete markup",
-                    source.path, _line_of(source, removed))
+                    source.path, line)
     footnotes = _extract_footnotes(root, cid)
     images = _resolve_images(root, source, root_folder, report)
     _ensure_title_heading(root, source)
@@ -140,6 +142,8 @@ def _name_headings(root: etree._Element, cid: str) -> list[Heading]:
                 candidate, n = f"{base}-{n}", n + 1
             element.set("id", candidate)
         used.add(element.get("id"))
+        if len(copy) != len(element):  # held a note reference: bookmarks and running heads use the bare title
+            element.set("data-title", title)
         headings.append(Heading(int(element.tag[1]), element.get("id"), title, inner_xhtml(copy).strip()))
     return headings
 

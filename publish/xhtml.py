@@ -79,7 +79,7 @@ def _append_text(parent: etree._Element, text: str) -> None:
 def clean(root: etree._Element) -> Cleaning:
     """Reduce the tree to elements and attributes valid in EPUB 3 XHTML, dropping anything active or remote."""
     report = Cleaning()
-    pending = list(root)
+    pending = list(reversed(root))  # a stack, popped in document order
     while pending:
         element = pending.pop()
         if not isinstance(element.tag, str):  # comments, processing instructions
@@ -90,7 +90,7 @@ def clean(root: etree._Element) -> Cleaning:
             report.removed.append(f"<{name}>")
             _drop(element, keep_children=False)
             continue
-        pending.extend(element)
+        pending.extend(reversed(element))
         if name in OBSOLETE:
             report.removed.append(f"obsolete <{name}>")
             if OBSOLETE[name] is None:

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from publish.build import build
+from publish.errors import Report
+from publish.verify import run_epubcheck
+from tests.helpers import CORPUS, DATA, PROJECT
+
+EPOCH = "1700000000"
+
+
+def _java_or_skip() -> None:
+    if shutil.which("java") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Java is missing: EPUBCheck needs it, and CI must run EPUBCheck")
+        pytest.skip("Java is missing: EPUBCheck tests skipped (CI fails instead)")
+
+
+@pytest.fixture(autouse=True)
+def fixed_source_date(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+class Built:
+    def __init__(self, manuscript: Path, out: Path) -> None:
+        self.manuscript = manuscript
+        self.report = Report()
+        os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+        self.epub, self.pdf = build(manuscript, out, ["epub", "pdf"], self.report)
+
+
+@pytest.fixture(scope="session")
+def review(tmp_path_factory) -> Built:
+    return Built(PROJECT / "manuscript", tmp_path_factory.mktemp("review"))
+
+
+@pytest.fixture(scope="session")
+def manifesto(tmp_path_factory) -> Built:
+    return Built(CORPUS / "the-communist-manifesto", tmp_path_factory.mktemp("manifesto"))
+
+
+@pytest.fixture(scope="session")
+def features(tmp_path_factory) -> Built:
+    return Built(DATA / "features", tmp_path_factory.mktemp("features"))
+
+
+@pytest.fixture(scope="session")
+def epubcheck_verdicts(review, manifesto, features):
+    """EPUBCheck on every built EPUB, in parallel: each run pays several seconds of JVM start-up."""
+    _java_or_skip()
+    books = {"review": review, "manifesto": manifesto, "features": features}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        verdicts = dict(zip(books, pool.map(lambda b: run_epubcheck(b.epub), books.values())))
+    return verdicts
+
+
+@pytest.fixture
+def manuscript_copy(tmp_path) -> Path:
+    """A writable copy of the minimal manuscript, for tests that break it."""
+    target = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", target)
+    return target

@@ -1,0 +1,119 @@
+"""Reading built outputs the way a validator or reader would: the EPUB's zip and XML, the PDF's pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xhtml": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "container": "urn:oasis:names:tc:opendocument:xmlns:container",
+}
+DATA = Path(__file__).parent / "data"
+PROJECT = Path(__file__).parent.parent
+CORPUS = PROJECT.parent / "shared" / "corpus"
+SEED = PROJECT.parent / "shared" / "seed" / "review.txt"
+
+
+class Epub:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip = zipfile.ZipFile(path)
+        container = self.xml("META-INF/container.xml")
+        self.opf_path = container.find(".//container:rootfile", NS).get("full-path")
+        self.opf = self.xml(self.opf_path)
+        self.base = self.opf_path.rsplit("/", 1)[0] + "/" if "/" in self.opf_path else ""
+
+    def xml(self, name: str) -> etree._Element:
+        return etree.fromstring(self.zip.read(name))
+
+    def manifest(self) -> dict[str, etree._Element]:
+        return {item.get("id"): item for item in self.opf.findall(".//opf:manifest/opf:item", NS)}
+
+    def spine_documents(self) -> list[str]:
+        items = self.manifest()
+        return [self.base + items[ref.get("idref")].get("href") for ref in self.opf.findall(".//opf:spine/opf:itemref", NS)]
+
+    def dc(self, name: str) -> list[str]:
+        return [el.text for el in self.opf.findall(f".//opf:metadata/dc:{name}", NS)]
+
+    def nav(self) -> etree._Element:
+        nav_item = next(i for i in self.manifest().values() if "nav" in (i.get("properties") or "").split())
+        return self.xml(self.base + nav_item.get("href"))
+
+    def toc_titles(self, nested: bool = True) -> list[str]:
+        toc = self.nav().find(".//xhtml:nav[@epub:type='toc']", NS)
+        return [normalise(" ".join(a.itertext())) for a in toc.iter(f"{{{NS['xhtml']}}}a")]
+
+    def text(self) -> str:
+        """The reading-order text of every spine document."""
+        parts = []
+        for name in self.spine_documents():
+            body = self.xml(name).find("xhtml:body", NS)
+            parts.append(" ".join(body.itertext()))
+        return normalise(" ".join(parts))
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def letters(text: str) -> str:
+    """Only letters and digits: compares text across line breaks, hyphenation and markup."""
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+@dataclass
+class PdfLine:
+    text: str
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+
+
+@dataclass
+class PdfPage:
+    number: int  # physical, from 1
+    width: float
+    height: float
+    lines: list[PdfLine]
+
+    def body_lines(self, margin: float = 45.0) -> list[PdfLine]:
+        """Lines outside the head and foot margins (no running heads or folios)."""
+        return [line for line in self.lines if margin < line.y_min and line.y_max < self.height - margin]
+
+    def folio(self) -> str | None:
+        feet = [line for line in self.lines if line.y_min > self.height - 45.0]
+        return feet[-1].text if feet else None
+
+
+def pdf_pages(path: Path) -> list[PdfPage]:
+    """Every page's text lines with their positions, read by poppler's pdftotext."""
+    if shutil.which("pdftotext") is None:
+        raise RuntimeError("pdftotext is missing: install poppler-utils (.ci/run does)")
+    output = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, check=True).stdout
+    root = etree.fromstring(output, etree.XMLParser(huge_tree=True))
+    pages = []
+    for number, page in enumerate(root.iter("{http://www.w3.org/1999/xhtml}page"), start=1):
+        lines = []
+        for line in page.iter("{http://www.w3.org/1999/xhtml}line"):
+            words = [w.text or "" for w in line.iter("{http://www.w3.org/1999/xhtml}word")]
+            lines.append(PdfLine(" ".join(words), float(line.get("xMin")), float(line.get("yMin")),
+                                 float(line.get("xMax")), float(line.get("yMax"))))
+        pages.append(PdfPage(number, float(page.get("width")), float(page.get("height")), lines))
+    return pages
+
+
+def seed_paragraphs() -> list[str]:
+    return [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,99 @@
+"""The command line as a user runs it: exit codes, one-line errors, no traceback, outputs left intact."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from publish import __version__
+from tests.helpers import PROJECT
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    return subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd or PROJECT)
+
+
+def test_version():
+    result = run("--version")
+    assert (result.returncode, result.stdout.strip()) == (0, f"publish {__version__}")
+
+
+def test_help_lists_the_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("build", "check", "verify"):
+        assert command in result.stdout
+
+
+def test_usage_error_exits_2():
+    result = run("build", "mobi")
+    assert result.returncode == 2
+    assert "invalid choice: 'mobi'" in result.stderr
+
+
+def test_check_validates_without_building(manuscript_copy, tmp_path):
+    result = run("check", "-m", str(manuscript_copy))
+    assert result.returncode == 0, result.stderr
+    assert "2 chapters, 0 warnings" in result.stderr
+    assert not (PROJECT / "manuscript" / "build").exists()
+
+
+def test_build_epub_writes_slug_named_file_with_stage_lines(manuscript_copy, tmp_path):
+    out = tmp_path / "out"
+    result = run("build", "epub", "-m", str(manuscript_copy), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a-small-book.epub"]
+    stages = [line.split()[0] for line in result.stderr.splitlines() if line.strip().endswith(" s")]
+    assert stages == ["load", "render", "epub"]
+
+
+def test_user_mistake_is_one_line_exit_1_no_traceback_and_outputs_untouched(manuscript_copy, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "epub", "-m", str(manuscript_copy), "-o", str(out)).returncode == 0
+    before = (out / "a-small-book.epub").read_bytes()
+    (manuscript_copy / "book.yaml").write_text("titel: A Small Book\nlanguage: en-GB\n")
+    result = run("build", "-m", str(manuscript_copy), "-o", str(out))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{manuscript_copy}/book.yaml:1: unknown key 'titel' — did you mean 'title'?",
+        f"{manuscript_copy}/book.yaml:1: missing required key 'title' (text)",
+    ]
+    assert (out / "a-small-book.epub").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["a-small-book.epub"]  # no partial files left
+
+
+def test_verbose_shows_the_traceback(manuscript_copy):
+    (manuscript_copy / "book.yaml").write_text("title: A\n")
+    result = run("check", "-v", "-m", str(manuscript_copy))
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+
+
+def test_strict_fails_on_warnings_and_writes_nothing(manuscript_copy, tmp_path):
+    (manuscript_copy / "two.md").write_text("# Two\n\n<center>old markup</center>\n")
+    out = tmp_path / "out"
+    result = run("build", "epub", "--strict", "-m", str(manuscript_copy), "-o", str(out))
+    assert result.returncode == 1
+    assert "1 warnings and --strict: nothing written" in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_relative_paths_in_messages(tmp_path):
+    book = tmp_path / "novel"
+    book.mkdir()
+    (book / "book.yaml").write_text("title: A\nlanguage: en\nchapters: [missing.md]\n")
+    result = run("check", "-m", "novel", cwd=tmp_path)
+    assert result.stderr.strip() == "novel/book.yaml:3: chapter file 'missing.md' not found in novel/; check the name"
+
+
+@pytest.mark.parametrize("bad", ["--quiet", "-q"])
+def test_quiet_prints_nothing_on_success(manuscript_copy, tmp_path, bad):
+    result = run("build", "epub", bad, "-m", str(manuscript_copy), "-o", str(tmp_path / "o"))
+    assert (result.returncode, result.stderr, result.stdout) == (0, "", "")

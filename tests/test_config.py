@@ -1,0 +1,150 @@
+"""book.yaml validation: every problem found at once, each naming the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publish.config import parse_book_yaml, slugify
+from publish.errors import ConfigError
+
+BOOK = Path("/books/novel/book.yaml")
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_book_yaml(text, BOOK)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_valid_minimal_book():
+    config = parse_book_yaml("title: A Book\nlanguage: en\n", BOOK)
+    assert config.metadata.title == "A Book"
+    assert config.metadata.slug == "a-book"
+    assert config.metadata.creators == ()
+    assert config.metadata.identifier.startswith("urn:uuid:")
+    assert config.chapters is None
+    assert (config.print.trim_width_mm, config.print.trim_height_mm) == (139.7, 215.9)
+
+
+def test_generated_identifier_is_stable():
+    first = parse_book_yaml("title: A Book\nlanguage: en\nauthor: A. Writer\n", BOOK).metadata.identifier
+    second = parse_book_yaml("title: A Book\nlanguage: en\nauthor: A. Writer\n", BOOK).metadata.identifier
+    assert first == second
+
+
+def test_unknown_key_suggests_the_close_match():
+    assert problems("titel: A Book\nlanguage: en\n") == [
+        "/books/novel/book.yaml:1: unknown key 'titel' — did you mean 'title'?",
+        "/books/novel/book.yaml:1: missing required key 'title' (text)",
+    ]
+
+
+def test_unknown_key_without_close_match_lists_known_keys():
+    [message] = problems("title: A\nlanguage: en\nzzz: 1\n")
+    assert message.startswith("/books/novel/book.yaml:3: unknown key 'zzz'; known keys: title, subtitle, author")
+
+
+def test_wrong_type():
+    assert problems("title: [A, B]\nlanguage: en\n") == [
+        "/books/novel/book.yaml:1: 'title' must be text, not a list",
+    ]
+
+
+def test_number_where_text_is_needed_says_to_quote_it():
+    assert problems("title: A\nlanguage: en\nversion: 1.0\n") == [
+        "/books/novel/book.yaml:3: 'version' must be text: write it in quotes, e.g. '1.0'",
+    ]
+
+
+def test_missing_required_field():
+    assert problems("title: A Book\n") == ["/books/novel/book.yaml:1: missing required key 'language' "
+                                           "(a BCP 47 tag such as en or en-GB)"]
+
+
+def test_every_problem_is_reported_at_once():
+    found = problems("title: A\nlanguage: english please\ndate: yesterday\nslug: Not A Slug\n")
+    assert found == [
+        "/books/novel/book.yaml:2: language 'english please' is not a BCP 47 tag such as 'en', 'en-GB' or 'fr'",
+        "/books/novel/book.yaml:3: date 'yesterday' must look like 2024, 2024-05 or 2024-05-31",
+        "/books/novel/book.yaml:4: slug 'Not A Slug' may hold only lowercase letters, digits and single hyphens",
+    ]
+
+
+def test_broken_yaml_gives_line_and_column():
+    assert problems("title: A\nlanguage: [en\nsubtitle: x\n") == [
+        "/books/novel/book.yaml:3: invalid YAML at column 9: expected ',' or ']', but got ':'; "
+        "check the indentation and quoting",
+    ]
+
+
+def test_not_a_mapping():
+    assert problems("- just\n- a list\n") == [
+        "/books/novel/book.yaml:1: book.yaml must be a mapping of keys such as 'title:' and 'language:', not a list",
+    ]
+
+
+def test_duplicate_key():
+    assert problems("title: A\ntitle: B\nlanguage: en\n") == ["/books/novel/book.yaml:2: key 'title' is given twice; keep one"]
+
+
+def test_chapter_listed_twice():
+    assert problems("title: A\nlanguage: en\nchapters:\n  - a.md\n  - b.md\n  - a.md\n") == [
+        "/books/novel/book.yaml:6: chapter 'a.md' is listed twice (also at line 4); list it once",
+    ]
+
+
+def test_creators_and_shorthand_author():
+    config = parse_book_yaml(
+        "title: A\nlanguage: en\nauthor: [One, Two]\ncreators:\n  - name: Three\n    role: trl\n    file_as: Three, T.\n",
+        BOOK)
+    assert [(c.name, c.role, c.file_as) for c in config.metadata.creators] == [
+        ("One", "aut", None), ("Two", "aut", None), ("Three", "trl", "Three, T.")]
+
+
+def test_unknown_role_suggests_a_code():
+    assert problems("title: A\nlanguage: en\ncreators:\n  - name: X\n    role: atu\n") == [
+        "/books/novel/book.yaml:5: unknown role 'atu' for creator 1 — did you mean 'aut'?",
+    ]
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("978-0-306-40615-7", "urn:isbn:9780306406157"),
+    ("urn:isbn:0306406152", "urn:isbn:0306406152"),
+    ("6f1c1f3e-2a39-5d1e-9a7b-3c0b7e4d2a11", "urn:uuid:6f1c1f3e-2a39-5d1e-9a7b-3c0b7e4d2a11"),
+    ("https://example.org/books/1", "https://example.org/books/1"),
+    ("urn:doi:10.1000/182", "urn:doi:10.1000/182"),
+])
+def test_identifiers(given, expected):
+    assert parse_book_yaml(f"title: A\nlanguage: en\nidentifier: '{given}'\n", BOOK).metadata.identifier == expected
+
+
+def test_bad_isbn_checksum():
+    assert problems("title: A\nlanguage: en\nidentifier: 978-0-306-40615-8\n") == [
+        "/books/novel/book.yaml:3: identifier '978-0-306-40615-8' is not a valid ISBN (its check digit is wrong)",
+    ]
+
+
+def test_print_options():
+    config = parse_book_yaml("title: A\nlanguage: en\nprint:\n  trim_size: 140 x 216 mm\n  chapter_start: flow\n", BOOK)
+    assert (config.print.trim_width_mm, config.print.trim_height_mm) == (140.0, 216.0)
+    assert config.print.chapter_start == "flow"
+    assert parse_book_yaml("title: A\nlanguage: en\nprint:\n  trim_size: 6x9\n", BOOK).print.trim_width_mm == 152.4
+
+
+def test_bad_print_options():
+    assert problems("title: A\nlanguage: en\nprint:\n  trim_size: huge\n  chapter_strat: recto\n") == [
+        "/books/novel/book.yaml:5: unknown key 'chapter_strat' — did you mean 'chapter_start'?",
+        "/books/novel/book.yaml:4: trim_size 'huge' is not a preset (5x8, 5.25x8, 5.5x8.5, 6x9, a5, 129x198mm) "
+        "nor a size such as '6 x 9 in' or '140 x 216 mm' between 3 and 17 in",
+    ]
+
+
+def test_unquoted_date_is_accepted():
+    assert parse_book_yaml("title: A\nlanguage: en\ndate: 2019-11-25\n", BOOK).metadata.date == "2019-11-25"
+
+
+def test_slugify():
+    assert slugify("Never Let Me Go (2010)") == "never-let-me-go-2010"
+    assert slugify("Éloge de l’ombre") == "eloge-de-lombre"
