@@ -160,3 +160,11 @@ def test_same_input_gives_identical_bytes(review, tmp_path, monkeypatch):
 def test_zip_times_come_from_source_date_epoch(review):
     for info in zipfile.ZipFile(review.epub).infolist():
         assert info.date_time == (2023, 11, 14, 22, 13, 20)
+
+
+def test_given_cover_image_is_used(features):
+    book = Epub(features.epub)
+    cover = next(i for i in book.manifest().values() if i.get("properties") == "cover-image")
+    assert cover.get("href") == "images/cover.png"
+    source = (features.manuscript / "images" / "square.png").read_bytes()
+    assert book.zip.read(book.base + "images/cover.png") == source
