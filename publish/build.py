@@ -21,12 +21,12 @@ Stage = Callable[[str], AbstractContextManager]
 
 
 def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Report,
-          stage: Stage = lambda name: nullcontext(), strict: bool = False) -> list[Path]:
+          stage: Stage = lambda name: nullcontext(), strict: bool = False, keep_going: bool = False) -> list[Path]:
     """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings)."""
     with stage("load"):
         book = load_book(manuscript)
     with stage("render"):
-        rendered = render_book(book, report)
+        rendered = render_book(book, report, keep_going)
     context = BuildContext(report=report, modified=source_date(book), version=__version__)
     outputs = []
     for name in format_names:

@@ -28,6 +28,8 @@ def parser() -> argparse.ArgumentParser:
                               help="what to build (default: all)")
     build_parser.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR",
                               help="folder for the outputs (default: build/)")
+    build_parser.add_argument("--keep-going", action="store_true",
+                              help="show missing or broken images as placeholders (with a warning) instead of failing")
     check_parser = commands.add_parser("check", help="validate the manuscript without building")
     verify_parser = commands.add_parser("verify", help="run EPUBCheck and the PDF checks on built outputs")
     outputs_parser = commands.add_parser("outputs", help="print the paths a build writes")
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             return _verify(args)
         else:
             for path in build(args.manuscript, args.out, _format_names(args.format), report,
-                              stage=_stage_timer(args), strict=args.strict):
+                              stage=_stage_timer(args), strict=args.strict, keep_going=args.keep_going):
                 _say(args, f"wrote {display_path(path)} ({path.stat().st_size / 1024:.0f} KiB)")
     except PublishError as error:
         if args.verbose:

@@ -93,6 +93,8 @@ class Chapter:
     footnotes: tuple[Footnote, ...] = ()
     ids: tuple[str, ...] = ()  # every id the chapter defines, for mapping links in split formats
     images: tuple[str, ...] = ()  # image paths relative to the manuscript folder, as the HTML names them
+    links: tuple[str, ...] = ()  # ids that the chapter's '#id' links point to
+    has_file_links: bool = False  # links to local files that are not chapters (checked once all ids are known)
 
     @property
     def in_toc(self) -> bool:

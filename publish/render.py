@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import markdown
@@ -11,7 +12,9 @@ from lxml import etree
 from publish.config import slugify
 from publish.errors import ManuscriptError, Problem, Report
 from publish.model import Book, Chapter, ChapterSource, Footnote, Heading, RenderedBook, TocEntry
-from publish.xhtml import EPUB_TYPE, clean, inner_xhtml, parse_fragment, plain_text
+from publish.references import URL_SCHEME, line_of, resolve_chapter_links, resolve_images, unwrap_dead_links
+from publish.content_model import conform
+from publish.xhtml import EPUB_TYPE, clean, inner_xhtml, parse_fragment, plain_text, remove_keep_tail, unwrap
 
 MARKDOWN_EXTENSIONS = ["footnotes", "tables", "attr_list", "def_list", "fenced_code", "smarty", "sane_lists"]
 CURLY = {
@@ -20,22 +23,52 @@ CURLY = {
     "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
 }
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+RAW_HTML = re.compile(r"<[A-Za-z!?/]|&[A-Za-z]")  # Markdown without these renders to well-formed XHTML
+# Characters XML 1.0 forbids or discourages: C0/C1 controls (but tab and newline) and noncharacters.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
-def render_book(book: Book, report: Report) -> RenderedBook:
+@dataclass(frozen=True)
+class RenderOptions:
+    """What rendering one chapter needs to know about the rest of the book."""
+
+    manuscript_root: Path
+    chapter_ids: dict[Path, str]  # chapter file (resolved) -> chapter id, for links between chapters
+    keep_going: bool = False  # missing images become placeholders instead of errors
+
+
+def render_book(book: Book, report: Report, keep_going: bool = False) -> RenderedBook:
+    ids = {source.path.resolve(): chapter_id(source, index) for index, source in enumerate(book.chapters)}
+    options = RenderOptions(book.root, ids, keep_going)
     problems: list[Problem] = []
     chapters = []
-    for index, source in enumerate(book.chapters):
+    for source in book.chapters:
         try:
-            chapters.append(render_chapter(source, chapter_id(source, index), book.root, report))
+            chapters.append(render_chapter(source, ids[source.path.resolve()], options, report))
         except ManuscriptError as error:
             problems.extend(error.problems)
     problems.extend(_duplicate_ids(chapters))
     if problems:
         raise ManuscriptError(problems)
+    chapters = _without_dead_links(chapters, book, report)
     toc = build_toc(chapters, book.print.toc_depth)
     return RenderedBook(root=book.root, metadata=book.metadata, print=book.print,
                         chapters=tuple(chapters), toc=toc)
+
+
+def _without_dead_links(chapters: list[Chapter], book: Book, report: Report) -> list[Chapter]:
+    known = {element_id for chapter in chapters for element_id in chapter.ids}
+    sources = {source.path: source for source in book.chapters}
+    result = []
+    for chapter in chapters:
+        if all(target in known for target in chapter.links) and not chapter.has_file_links:
+            result.append(chapter)
+            continue
+        root = parse_fragment(chapter.body_html)
+        if unwrap_dead_links(root, sources[chapter.source], known, report):
+            chapter = replace(chapter, body_html=inner_xhtml(root))
+        result.append(chapter)
+    return result
 
 
 def chapter_id(source: ChapterSource, index: int) -> str:
@@ -51,74 +84,71 @@ def markdown_to_html(text: str) -> str:
     return converter.convert(text)
 
 
-def render_chapter(source: ChapterSource, cid: str, root_folder: Path, report: Report) -> Chapter:
-    root = parse_fragment(markdown_to_html(source.text))
-    cleaning = clean(root)
-    removals = sorted(((_line_of(source, removed), removed) for removed in dict.fromkeys(cleaning.removed)),
-                      key=lambda pair: pair[0])
-    for line, removed in removals:
-        report.warn(f"removed {removed}: EPUB and PDF allow no scripts, forms, embeds or obsolete markup",
-                    source.path, line)
-    footnotes = _extract_footnotes(root, cid)
-    images = _resolve_images(root, source, root_folder, report)
+def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, report: Report) -> Chapter:
+    text = _without_control_characters(source, report)
+    root = parse_fragment(markdown_to_html(text), well_formed=not RAW_HTML.search(text))
+    notes = _take_footnotes(root, cid)
+    parts = [root, *(note.element for note in notes)]
+    _make_valid(parts, source, report)
+    images = tuple(dict.fromkeys(image for part in parts for image in
+                                 resolve_images(part, source, options.manuscript_root, report, options.keep_going)))
+    links = tuple(link for part in parts for link in resolve_chapter_links(part, source, options.chapter_ids))
     _ensure_title_heading(root, source)
     headings = _name_headings(root, cid)
     if not headings or headings[0].level != 1:
         raise ManuscriptError(Problem(
             "chapter has no title: start it with a '# Title' line or set 'title:' in its front matter",
             source.path, source.first_line))
-    ids = tuple(el.get("id") for el in root.iter() if el.get("id")) + tuple(n.id for n in footnotes)
+    ids = tuple(el.get("id") for part in parts for el in part.iter() if el.get("id")) + tuple(n.id for n in notes)
+    _refuse_repeated_ids(ids, source)
+    file_links = any(not a.get("href", "#").startswith("#") and not URL_SCHEME.match(a.get("href", ""))
+                     for part in parts for a in part.iter("a"))
+    present = set(ids)
+    footnotes = tuple(Footnote(n.id, n.ref_id if n.ref_id in present else "", n.number, inner_xhtml(n.element).strip())
+                      for n in notes)
     return Chapter(id=cid, source=source.path, role=source.role, title=headings[0].title,
                    title_html=headings[0].title_html, body_html=inner_xhtml(root), headings=tuple(headings),
-                   footnotes=tuple(footnotes), ids=ids, images=images)
+                   footnotes=footnotes, ids=ids, images=images, links=links, has_file_links=file_links)
 
 
-IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp")
+def _make_valid(parts: list[etree._Element], source: ChapterSource, report: Report) -> None:
+    """Clean and repair the body and each note; warn once per kind of change, at its line."""
+    removed: list[str] = []
+    for part in parts:
+        removed.extend(clean(part).removed)
+        conform(part, removed)
+    removals = sorted(((_line_of_removal(source, item), item) for item in dict.fromkeys(removed)),
+                      key=lambda pair: pair[0])
+    for line, item in removals:
+        report.warn(f"removed {item}: an EPUB may not hold it there; delete or fix it in the Markdown",
+                    source.path, line)
 
 
-def _resolve_images(root: etree._Element, source: ChapterSource, root_folder: Path,
-                    report: Report) -> tuple[str, ...]:
-    """Point every image at a file inside the manuscript folder, named relative to that folder."""
-    images, problems = [], []
-    for image in root.iter("img"):
-        src = image.get("src", "").strip()
-        line = _line_of_text(source, src)
-        if image.get("alt") is None:
-            image.set("alt", "")
-            report.warn(f"image '{src}' has no alt text; describe it: ![what it shows]({src})", source.path, line)
-        if re.match(r"^[a-z][a-z0-9+.-]*:|^//", src, re.IGNORECASE):
-            problems.append(Problem(f"image '{src}' is not a local file; builds never fetch from the network, "
-                                    "so save it in the manuscript folder and use its relative path", source.path, line))
-            continue
-        target = (source.path.parent / src).resolve()
-        if not src or src.startswith("/") or not target.is_relative_to(root_folder.resolve()):
-            problems.append(Problem(f"image '{src}' is outside the manuscript folder; copy it inside and use a "
-                                    "relative path", source.path, line))
-        elif not target.is_file():
-            problems.append(Problem(f"image '{src}' not found; check the file name (relative to "
-                                    f"{source.path.parent.name}/)", source.path, line))
-        elif target.suffix.lower() not in IMAGE_TYPES:
-            problems.append(Problem(f"image '{src}' is not a JPEG, PNG, GIF, SVG or WebP file", source.path, line))
-        else:
-            relative = target.relative_to(root_folder.resolve()).as_posix()
-            image.set("src", relative)
-            images.append(relative)
+def _refuse_repeated_ids(ids: tuple[str, ...], source: ChapterSource) -> None:
+    seen, problems = set(), []
+    for element_id in ids:
+        if element_id in seen:
+            problems.append(Problem(f"id '{element_id}' is used twice in this chapter; ids must be unique in the book",
+                                    source.path, line_of(source, element_id)))
+        seen.add(element_id)
     if problems:
         raise ManuscriptError(problems)
-    return tuple(dict.fromkeys(images))
 
 
-def _line_of_text(source: ChapterSource, needle: str) -> int:
-    position = source.text.find(needle) if needle else -1
-    return source.first_line + (source.text.count("\n", 0, position) if position >= 0 else 0)
+def _without_control_characters(source: ChapterSource, report: Report) -> str:
+    found = NOT_XML.search(source.text)
+    if found is None:
+        return source.text
+    line = source.first_line + source.text.count("\n", 0, found.start())
+    report.warn(f"removed invisible control character U+{ord(found.group()):04X} (and any others in the "
+                "chapter); they are not allowed in EPUB", source.path, line)
+    return NOT_XML.sub("", source.text)
 
 
-def _line_of(source: ChapterSource, removed: str) -> int:
-    """Best guess at where the removed markup sits in the Markdown: the first line that names it."""
+def _line_of_removal(source: ChapterSource, removed: str) -> int:
+    """Best guess at where removed markup sits in the Markdown: the first line that names it."""
     match = re.search(r"<(\w+)>|'([\w-]+)'", removed)
-    needle = (match.group(1) and f"<{match.group(1)}") or (match.group(2) if match else "")
-    position = source.text.lower().find(needle.lower()) if needle else -1
-    return source.first_line + (source.text.count("\n", 0, position) if position >= 0 else 0)
+    return line_of(source, (match.group(1) and f"<{match.group(1)}") or match.group(2) if match else "")
 
 
 def _ensure_title_heading(root: etree._Element, source: ChapterSource) -> None:
@@ -131,9 +161,10 @@ def _ensure_title_heading(root: etree._Element, source: ChapterSource) -> None:
 
 
 def _name_headings(root: etree._Element, cid: str) -> list[Heading]:
+    """Give every heading an id; list those with text (the chapter's first is its title)."""
     headings, used = [], set()
     for element in root.iter(*HEADINGS):
-        copy = _without_noterefs(element)
+        copy = _title_copy(element)
         title = plain_text(copy)
         if not element.get("id"):
             base = f"{cid}-{slugify(title) or 'section'}" if headings else cid
@@ -142,32 +173,41 @@ def _name_headings(root: etree._Element, cid: str) -> list[Heading]:
                 candidate, n = f"{base}-{n}", n + 1
             element.set("id", candidate)
         used.add(element.get("id"))
-        if len(copy) != len(element):  # held a note reference: bookmarks and running heads use the bare title
+        if title != plain_text(element):  # bookmarks and running heads use the bare title
             element.set("data-title", title)
-        headings.append(Heading(int(element.tag[1]), element.get("id"), title, inner_xhtml(copy).strip()))
+        if title:
+            headings.append(Heading(int(element.tag[1]), element.get("id"), title, inner_xhtml(copy).strip()))
     return headings
 
 
-def _without_noterefs(element: etree._Element) -> etree._Element:
-    copy = etree.fromstring(etree.tostring(element))
+def _title_copy(element: etree._Element) -> etree._Element:
+    """The heading's content as contents entries show it: no note references, links, images or ids."""
+    copy = etree.fromstring(etree.tostring(element, with_tail=False))
     for ref in copy.xpath(".//*[@role='doc-noteref']"):
         parent = ref.getparent()
         if parent.tag == "sup" and len(parent) == 1 and not (parent.text or "").strip():
             ref = parent
-        _remove_keep_tail(ref)
+        remove_keep_tail(ref)
+    for image in list(copy.iter("img")):
+        image.tail = (image.get("alt") or "") + (image.tail or "")
+        remove_keep_tail(image)
+    for link in list(copy.iter("a")):
+        unwrap(link)
+    for descendant in copy.iter():
+        for attribute in ("id", "role", EPUB_TYPE, "data-title"):
+            descendant.attrib.pop(attribute, None)
     return copy
 
 
-def _remove_keep_tail(element: etree._Element) -> None:
-    previous, parent = element.getprevious(), element.getparent()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + (element.tail or "")
-    else:
-        parent.text = (parent.text or "") + (element.tail or "")
-    parent.remove(element)
+@dataclass
+class _Note:
+    id: str
+    ref_id: str
+    number: int
+    element: etree._Element  # the note's content, taken out of the chapter
 
 
-def _extract_footnotes(root: etree._Element, cid: str) -> list[Footnote]:
+def _take_footnotes(root: etree._Element, cid: str) -> list[_Note]:
     """Take Python-Markdown's footnote list out of the body; refs become noterefs with book-unique ids."""
     for ref in root.xpath(".//a[@class='footnote-ref']"):
         number = ref.get("href").removeprefix("#fn-")
@@ -178,17 +218,18 @@ def _extract_footnotes(root: etree._Element, cid: str) -> list[Footnote]:
         ref.set("class", "noteref")
         ref.set("role", "doc-noteref")
         ref.set(EPUB_TYPE, "noteref")
-    footnotes = []
-    for container in root.xpath("./div[@class='footnote']"):
-        for number, item in enumerate(container.iter("li"), start=1):
+    notes = []
+    # The list comes last; unclosed raw HTML before it may have swallowed it, so look everywhere.
+    for container in root.xpath(".//div[@class='footnote'][ol/li[starts-with(@id, 'fn-')]]")[-1:]:
+        for number, item in enumerate(container.xpath("ol/li"), start=1):
             backrefs = item.xpath(".//a[@class='footnote-backref']")
             ref_id = f"{cid}-{backrefs[0].get('href').lstrip('#')}" if backrefs else ""
             for backref in backrefs:
                 _remove_backref(backref)
-            note_id = f"{cid}-{item.get('id')}"
-            footnotes.append(Footnote(id=note_id, ref_id=ref_id, number=number, html=inner_xhtml(item).strip()))
-        root.remove(container)
-    return footnotes
+            notes.append(_Note(f"{cid}-{item.get('id')}", ref_id, number, item))
+            item.attrib.clear()
+        remove_keep_tail(container)
+    return notes
 
 
 def _remove_backref(backref: etree._Element) -> None:
@@ -198,7 +239,7 @@ def _remove_backref(backref: etree._Element) -> None:
         previous.tail = previous.tail.rstrip("\xa0")
     elif previous is None and parent.text:
         parent.text = parent.text.rstrip("\xa0")
-    _remove_keep_tail(backref)
+    remove_keep_tail(backref)
 
 
 def _duplicate_ids(chapters: list[Chapter]) -> list[Problem]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import html5lib
+from html5lib.constants import DataLossWarning
 from lxml import etree
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -29,7 +31,7 @@ ALLOWED = {
 GLOBAL_ATTRIBUTES = {"id", "class", "title", "lang", "dir", "role", "style", "hidden", EPUB_TYPE,
                      "{http://www.w3.org/XML/1998/namespace}lang"}
 ELEMENT_ATTRIBUTES = {
-    "a": {"href", "rel", "hreflang", "type"},
+    "a": {"href", "rel", "hreflang"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "reversed", "type"},
     "li": {"value"},
@@ -41,6 +43,7 @@ ELEMENT_ATTRIBUTES = {
 }
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECASE)
 XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+DATA_ATTRIBUTE = re.compile(r"^data-[a-z0-9_.-]+$")
 
 
 @dataclass
@@ -50,14 +53,31 @@ class Cleaning:
     removed: list[str] = field(default_factory=list)
 
 
-def parse_fragment(html: str) -> etree._Element:
-    """Parse an HTML fragment into a <div> root: fast as XML when well-formed, else with an HTML5 parser."""
-    try:
-        return etree.fromstring(f"<div>{html}</div>", etree.XMLParser(resolve_entities=False, no_network=True,
-                                                                       huge_tree=True, remove_comments=True))
-    except etree.XMLSyntaxError:
-        pass
-    fragment = html5lib.parseFragment(html, treebuilder="lxml", namespaceHTMLElements=False)
+NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
+
+
+def _xml_safe_reference(match: re.Match) -> str:
+    """Character references to code points XML cannot hold (controls, surrogates, noncharacters) become U+FFFD."""
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD \
+        or 0x10000 <= code <= 0x10FFFF
+    return match.group(0) if allowed and not 0x7F <= code <= 0x9F else "\ufffd"
+
+
+def parse_fragment(html: str, well_formed: bool = True) -> etree._Element:
+    """Parse an HTML fragment into a <div> root: as XML when known well-formed (fast), else with an HTML5 parser."""
+    if "&#" in html:
+        html = NUMERIC_REFERENCE.sub(_xml_safe_reference, html)
+    if well_formed:
+        try:
+            return etree.fromstring(f"<div>{html}</div>", etree.XMLParser(
+                resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True))
+        except etree.XMLSyntaxError:
+            pass
+    with warnings.catch_warnings():
+        # html5lib warns when it renames attributes such as 'xml:lang' to XML-safe names; cleaning drops them.
+        warnings.simplefilter("ignore", DataLossWarning)
+        fragment = html5lib.parseFragment(html, treebuilder="lxml", namespaceHTMLElements=False)
     root = etree.Element("div")
     root.text = fragment.text if isinstance(fragment, etree._Element) else None
     children = fragment if isinstance(fragment, list) else list(fragment)
@@ -83,24 +103,24 @@ def clean(root: etree._Element) -> Cleaning:
     while pending:
         element = pending.pop()
         if not isinstance(element.tag, str):  # comments, processing instructions
-            _drop(element, keep_children=False)
+            remove_keep_tail(element)
             continue
         name = etree.QName(element).localname.lower()
         if name in REMOVED_WITH_CONTENT:
             report.removed.append(f"<{name}>")
-            _drop(element, keep_children=False)
+            remove_keep_tail(element)
             continue
         pending.extend(reversed(element))
         if name in OBSOLETE:
             report.removed.append(f"obsolete <{name}>")
             if OBSOLETE[name] is None:
-                _drop(element, keep_children=True)
+                unwrap(element)
             else:
                 element.tag = OBSOLETE[name]
                 element.attrib.clear()
         elif name not in ALLOWED:
             report.removed.append(f"unknown element <{name}>")
-            _drop(element, keep_children=True)
+            unwrap(element)
         else:
             element.tag = name
             _clean_attributes(element, name, report)
@@ -117,34 +137,42 @@ def _clean_attributes(element: etree._Element, name: str, report: Cleaning) -> N
         elif local in ("href", "src") and UNSAFE_URL.match(value):
             report.removed.append(f"script URL in '{local}'")
             del element.attrib[attribute]
-        elif local not in allowed and not (local.startswith("data-") and XML_NAME.match(local)) \
-                and not local.startswith("aria-"):
+        elif local not in allowed and not DATA_ATTRIBUTE.match(local) and not local.startswith("aria-"):
             report.removed.append(f"attribute '{local}' on <{name}>")
+            del element.attrib[attribute]
+        elif local == "id" and not XML_NAME.match(value.strip()):
+            report.removed.append(f"id '{value}' (ids are a letter followed by letters, digits, '-', '_' or '.')")
             del element.attrib[attribute]
 
 
-def _drop(element: etree._Element, keep_children: bool) -> None:
-    """Remove `element`, keeping its text (and, if asked, its children) in place."""
-    parent = element.getparent()
-    previous = element.getprevious()
-
-    def add_text(text: str) -> None:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
-
-    children = list(element) if keep_children else []
-    if keep_children:
-        add_text(element.text or "")
-        index = parent.index(element)
-        for offset, child in enumerate(children):
-            parent.insert(index + offset, child)
+def unwrap(element: etree._Element) -> None:
+    """Remove the element's tags, keeping its text and children where it stood."""
+    children = list(element)
+    parent, index = element.getparent(), element.getparent().index(element)
+    _give_text_before(element, element.text or "")
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
     if children:
         children[-1].tail = (children[-1].tail or "") + (element.tail or "")
+        element.tail = None
+    remove_keep_tail(element)
+
+
+def remove_keep_tail(element: etree._Element) -> None:
+    """Remove the element and everything in it, keeping the text that follows it."""
+    _give_text_before(element, element.tail or "")
+    element.getparent().remove(element)
+
+
+def _give_text_before(element: etree._Element, text: str) -> None:
+    """Append `text` to whatever comes just before `element` in document order."""
+    if not text:
+        return
+    previous, parent = element.getprevious(), element.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
     else:
-        add_text(element.tail or "")
-    parent.remove(element)
+        parent.text = (parent.text or "") + text
 
 
 def inner_xhtml(element: etree._Element) -> str:
