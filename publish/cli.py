@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -45,8 +46,13 @@ def parser() -> argparse.ArgumentParser:
     return main_parser
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # a killed build cleans up its partial files like Ctrl-C
     report = Report(echo=lambda problem: print(problem, file=sys.stderr))
     try:
         if args.command == "check":

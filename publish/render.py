@@ -78,7 +78,7 @@ def chapter_id(source: ChapterSource, index: int) -> str:
 def markdown_to_html(text: str) -> str:
     converter = markdown.Markdown(
         extensions=MARKDOWN_EXTENSIONS,
-        extension_configs={"smarty": {"substitutions": CURLY}, "footnotes": {"SEPARATOR": "-", "USE_DEFINITION_ORDER": False}},
+        extension_configs={"smarty": {"substitutions": CURLY}, "footnotes": {"SEPARATOR": "-"}},
         output_format="xhtml",
     )
     return converter.convert(text)
@@ -88,6 +88,11 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
     text = _without_control_characters(source, report)
     root = parse_fragment(markdown_to_html(text), well_formed=not RAW_HTML.search(text))
     notes = _take_footnotes(root, cid)
+    for note in notes:
+        if not note.ref_id:
+            key = note.id.removeprefix(f"{cid}-fn-")
+            report.warn(f"note [^{key}] is never referred to; add [^{key}] to the text or delete the note",
+                        source.path, line_of(source, f"[^{key}]:"))
     parts = [root, *(note.element for note in notes)]
     _make_valid(parts, source, report)
     images = tuple(dict.fromkeys(image for part in parts for image in
@@ -208,27 +213,36 @@ class _Note:
 
 
 def _take_footnotes(root: etree._Element, cid: str) -> list[_Note]:
-    """Take Python-Markdown's footnote list out of the body; refs become noterefs with book-unique ids."""
+    """Take Python-Markdown's footnote list out of the body; refs become noterefs with book-unique ids.
+
+    Notes are numbered in the order the text first refers to them (unreferenced ones last)."""
+    first_ref: dict[str, int] = {}
     for ref in root.xpath(".//a[@class='footnote-ref']"):
-        number = ref.get("href").removeprefix("#fn-")
+        key = ref.get("href").removeprefix("#fn-")
+        first_ref.setdefault(key, len(first_ref) + 1)
         sup = ref.getparent()
         ref.set("id", f"{cid}-{sup.get('id')}")
         sup.attrib.pop("id", None)
-        ref.set("href", f"#{cid}-fn-{number}")
+        ref.set("href", f"#{cid}-fn-{key}")
         ref.set("class", "noteref")
         ref.set("role", "doc-noteref")
         ref.set(EPUB_TYPE, "noteref")
+        ref.text = str(first_ref[key])
     notes = []
     # The list comes last; unclosed raw HTML before it may have swallowed it, so look everywhere.
     for container in root.xpath(".//div[@class='footnote'][ol/li[starts-with(@id, 'fn-')]]")[-1:]:
-        for number, item in enumerate(container.xpath("ol/li"), start=1):
+        for item in container.xpath("ol/li"):
+            key = item.get("id", "").removeprefix("fn-")
             backrefs = item.xpath(".//a[@class='footnote-backref']")
-            ref_id = f"{cid}-{backrefs[0].get('href').lstrip('#')}" if backrefs else ""
+            ref_id = f"{cid}-fnref-{key}" if key in first_ref else ""
             for backref in backrefs:
                 _remove_backref(backref)
-            notes.append(_Note(f"{cid}-{item.get('id')}", ref_id, number, item))
+            notes.append(_Note(f"{cid}-fn-{key}", ref_id, first_ref.get(key, 0), item))
             item.attrib.clear()
         remove_keep_tail(container)
+    notes.sort(key=lambda note: note.number or len(first_ref) + 1)
+    for number, note in enumerate(notes, start=1):
+        note.number = number
     return notes
 
 

@@ -27,9 +27,25 @@ def names(creators, role: str = "aut") -> str:
     return " and ".join(chosen) if len(chosen) < 3 else ", ".join(chosen[:-1]) + " and " + chosen[-1]
 
 
+class ContainedLoader(jinja2.FileSystemLoader):
+    """Loads templates only from files really inside the search folders: a symlink out of them is refused."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not _inside(Path(filename), [Path(folder) for folder in self.searchpath]):
+            raise FormatError(Problem(f"template '{template}' links to a file outside its folder; copy it in",
+                                      Path(filename)))
+        return source, filename, uptodate
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
+
+
 def environment(manuscript_root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in template_folders(manuscript_root)]),
+        loader=ContainedLoader([str(p) for p in template_folders(manuscript_root)]),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "svg"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -54,6 +70,9 @@ def render(env: jinja2.Environment, name: str, **context) -> str:
 def stylesheet_path(manuscript_root: Path, name: str) -> Path:
     for folder in style_folders(manuscript_root):
         if (folder / name).is_file():
+            if not _inside(folder / name, [folder]):
+                raise FormatError(Problem(f"stylesheet '{name}' links to a file outside {folder}; copy it in",
+                                          folder / name))
             return folder / name
     searched = ", ".join(str(folder / name) for folder in style_folders(manuscript_root))
     raise FormatError(Problem(f"stylesheet '{name}' not found; searched {searched}"))

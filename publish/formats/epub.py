@@ -17,6 +17,7 @@ from publish.cover import generated_cover
 from publish.fonts import FACES, LICENSE
 from publish.model import Chapter, RenderedBook
 from publish.registry import BuildContext, OutputFormat
+from publish.stylesheets import packaged_name, referenced_resources
 from publish.xhtml import inner_xhtml, parse_fragment
 
 FRONT = ("cover.xhtml", "titlepage.xhtml", "copyright.xhtml", "nav.xhtml")
@@ -121,8 +122,15 @@ def _add_styles(package: epub.EpubBook, env, root: Path) -> None:
     fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: f"../fonts/{name}")
     package.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
                                    content=fonts_css.encode("utf-8")))
+    css_path = templates.stylesheet_path(root, "epub.css")
+    css = templates.stylesheet(root, "epub.css")
     package.add_item(epub.EpubItem(uid="css-epub", file_name="css/epub.css", media_type="text/css",
-                                   content=templates.stylesheet(root, "epub.css").encode("utf-8")))
+                                   content=css.encode("utf-8")))
+    allowed = [root, *templates.style_folders(root)]
+    for index, resource in enumerate(referenced_resources(css, css_path, allowed), start=1):
+        media_type = mimetypes.guess_type(resource.path.name)[0] or "application/octet-stream"
+        package.add_item(epub.EpubItem(uid=f"style-resource{index}", file_name=packaged_name("css", resource.href),
+                                       media_type=media_type, content=resource.path.read_bytes()))
     for index, face in enumerate(FACES, start=1):
         package.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"fonts/{face.file}", media_type="font/otf",
                                        content=face.path.read_bytes()))

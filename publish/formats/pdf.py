@@ -11,6 +11,7 @@ from publish.errors import FormatError, Problem, Report
 from publish.fonts import FACES, FONT_FOLDER
 from publish.model import RenderedBook
 from publish.registry import BuildContext, OutputFormat
+from publish.stylesheets import referenced_resources
 
 
 def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
@@ -22,13 +23,15 @@ def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
     html = templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}",
                             version=context.version)
     fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: (FONT_FOLDER / name).as_uri())
-    fetcher = local_fetcher([book.root, *templates.style_folders(book.root), FONT_FOLDER])
+    allowed = [book.root, *templates.style_folders(book.root)]
+    css_path = templates.stylesheet_path(book.root, "print.css")
+    referenced_resources(templates.stylesheet(book.root, "print.css"), css_path, allowed)  # refuse with the line
+    fetcher = local_fetcher([*allowed, FONT_FOLDER])
     font_config = FontConfiguration()
     with WeasyPrintLog(context.report) as log:
         stylesheets = [
             CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher),
-            CSS(filename=str(templates.stylesheet_path(book.root, "print.css")), font_config=font_config,
-                url_fetcher=fetcher),
+            CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher),
         ]
         document = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=font_config)
