@@ -142,14 +142,16 @@ class Validator:
         self.problems.append(Problem(message, self.doc.path, self.doc.line(*key_path)))
 
     def check_keys(self, mapping: dict, fields: dict[str, Field], *key_path) -> None:
+        suggested = set()
         for key in mapping:
             if key in fields:
                 continue
             close = difflib.get_close_matches(str(key), fields, n=1, cutoff=0.6)
             hint = f" — did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(fields)}"
+            suggested.update(close)
             self.problem(f"unknown key '{key}'{hint}", *key_path, key)
         for field in fields.values():
-            if field.required and mapping.get(field.name) in (None, ""):
+            if field.required and mapping.get(field.name) in (None, "") and field.name not in suggested:
                 self.problem(f"missing required key '{field.name}' ({field.kind})", *key_path)
 
     def text(self, value: Any, *key_path) -> str | None:

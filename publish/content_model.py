@@ -77,7 +77,7 @@ def _repair(parent: etree._Element, phrasing_only: bool, in_interactive: bool, r
 
 
 def _misplaced(parent: str, name: str, phrasing_only: bool, in_interactive: bool) -> bool:
-    if phrasing_only and name not in PHRASING:
+    if phrasing_only and name not in PHRASING and not (parent == "ruby" and name in ("rt", "rp")):
         return True
     if in_interactive and name in INTERACTIVE:
         return True

@@ -198,6 +198,12 @@ def _title_copy(element: etree._Element) -> etree._Element:
         remove_keep_tail(image)
     for link in list(copy.iter("a")):
         unwrap(link)
+    for line_break in list(copy.iter("br")):
+        line_break.tail = " " + (line_break.tail or "")
+        remove_keep_tail(line_break)
+    for empty in [el for el in copy.iter() if el is not copy and not "".join(el.itertext()).strip()]:
+        if empty.getparent() is not None:
+            remove_keep_tail(empty)
     for descendant in copy.iter():
         for attribute in ("id", "role", EPUB_TYPE, "data-title"):
             descendant.attrib.pop(attribute, None)

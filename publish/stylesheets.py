@@ -23,7 +23,7 @@ class Resource:
 def referenced_resources(css: str, css_path: Path, allowed: list[Path]) -> list[Resource]:
     """Every file `css` loads, checked; raises FormatError for remote or outside references."""
     problems, resources = [], []
-    for href, line in _urls(css):
+    for href, line in sorted(_urls(css), key=lambda url: url[1]):
         if href.startswith("data:"):
             continue
         if SCHEME.match(href):
@@ -57,7 +57,7 @@ def _urls(css: str):
             yield node.value, node.source_line
         elif node.type == "at-rule" and node.lower_at_keyword == "import":
             for token in node.prelude:
-                if token.type in ("string", "url"):
+                if token.type == "string":  # @import "x.css"; url(x.css) is met as a url token below
                     yield token.value, node.source_line
         elif node.type == "function" and node.lower_name == "url":
             for token in node.arguments:

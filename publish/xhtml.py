@@ -175,8 +175,17 @@ def _give_text_before(element: etree._Element, text: str) -> None:
         parent.text = (parent.text or "") + text
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 def inner_xhtml(element: etree._Element) -> str:
-    """The element's content (not the element itself) as XHTML."""
+    """The element's content (not the element itself) as XHTML that HTML parsers read the same way.
+
+    An empty non-void element is written <span></span>, never <span/>: an HTML parser (WeasyPrint's) would
+    take <span/> as an opening tag and put everything after it inside."""
+    for descendant in element.iter():
+        if descendant.text is None and not len(descendant) and descendant.tag not in VOID:
+            descendant.text = ""
     parts = [_escape(element.text or "")]
     for child in element:
         parts.append(etree.tostring(child, encoding="unicode", method="xml", with_tail=True))

@@ -22,16 +22,15 @@ def _java_or_skip() -> None:
         pytest.skip("Java is missing: EPUBCheck tests skipped (CI fails instead)")
 
 
-@pytest.fixture(autouse=True)
-def fixed_source_date(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+def pytest_configure(config):
+    # Every build in the tests is stamped with one fixed time, so outputs can be compared byte for byte.
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
 
 
 class Built:
     def __init__(self, manuscript: Path, out: Path) -> None:
         self.manuscript = manuscript
         self.report = Report()
-        os.environ["SOURCE_DATE_EPOCH"] = EPOCH
         self.epub, self.pdf = build(manuscript, out, ["epub", "pdf"], self.report)
 
 

@@ -1,0 +1,284 @@
+"""Bad input gives one clear line, exit 1 and untouched earlier outputs; builds stay offline and inside the manuscript."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from PIL import Image
+
+from publish.build import build
+from publish.errors import PublishError, Report
+from tests.helpers import CORPUS, DATA, PROJECT
+
+ENV = {**os.environ, "PYTHONPATH": str(PROJECT), "SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def publish(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, env=ENV, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def good_outputs(tmp_path_factory) -> dict[str, bytes]:
+    """The minimal book's EPUB and PDF, built once, to be laid down before each broken build."""
+    out = tmp_path_factory.mktemp("good")
+    paths = build(DATA / "minimal", out, ["epub", "pdf"], Report())
+    return {path.name: path.read_bytes() for path in paths}
+
+
+def write(book: Path, name: str, content: str | bytes) -> None:
+    path = book / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+def large_image(book: Path) -> None:
+    Image.new("L", (8000, 7000)).save(book / "huge.png", optimize=False, compress_level=1)
+    write(book, "two.md", "# Two\n\n![A huge picture](huge.png)\n")
+
+
+BAD_INPUTS = {
+    "broken yaml": (lambda b: write(b, "book.yaml", "title: A Small Book\nlanguage: [en\n"),
+                    "manuscript/book.yaml:3: invalid YAML at column 1: expected ',' or ']', but got '<stream end>'; "
+                    "check the indentation and quoting"),
+    "misspelt key": (lambda b: write(b, "book.yaml", "title: A Small Book\nlanguag: en\n"),
+                     "manuscript/book.yaml:2: unknown key 'languag' — did you mean 'language'?"),
+    "wrong type": (lambda b: write(b, "book.yaml", "title: A Small Book\nlanguage: en\nsubjects: {a: 1}\n"),
+                   "manuscript/book.yaml:3: 'subjects' must be a list of texts, not a mapping"),
+    "missing chapter": (lambda b: (b / "two.md").unlink(),
+                        "manuscript/book.yaml:6: chapter file 'two.md' not found in manuscript/; check the name"),
+    "unreadable chapter": (lambda b: ((b / "two.md").unlink(), (b / "two.md").mkdir()),
+                           "manuscript/book.yaml:6: chapter file 'two.md' not found in manuscript/; check the name"),
+    "not utf-8": (lambda b: write(b, "two.md", "# Two\n\nna\u00efve\n".encode("cp1252")),
+                  "manuscript/two.md:3: not UTF-8 text (byte 0xef at offset 9); save the file as UTF-8 in your editor"),
+    "empty chapter": (lambda b: write(b, "two.md", "   \n"),
+                      "manuscript/two.md:1: chapter is empty; write its text or remove it from 'chapters'"),
+    "chapter without title": (lambda b: write(b, "two.md", "Only a paragraph.\n"),
+                              "manuscript/two.md:1: chapter has no title: start it with a '# Title' line or set "
+                              "'title:' in its front matter"),
+    "duplicate chapter file": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\nchapters: [one.md, one.md]\n"),
+                               "manuscript/book.yaml:3: chapter 'one.md' is listed twice (also at line 3); list it once"),
+    "duplicate id": (lambda b: write(b, "two.md", "# Two {#same}\n\n## Again {#same}\n"),
+                     "manuscript/two.md:1: id 'same' is used twice in this chapter; ids must be unique in the book"),
+    "missing image": (lambda b: write(b, "two.md", "# Two\n\nSee:\n\n![A map](images/map.png)\n"),
+                      "manuscript/two.md:5: image 'images/map.png' not found; check the file name (relative to "
+                      "manuscript/)"),
+    "corrupt image": (lambda b: (write(b, "map.png", b"\x89PNG\r\n\x1a\nnot really"),
+                                 write(b, "two.md", "# Two\n\n![A map](map.png)\n")),
+                      "manuscript/two.md:3: image 'map.png' is damaged or not an image; export it again"),
+    "image far too large": (large_image,
+                            "manuscript/two.md:3: image 'huge.png' is 8000 x 7000 pixels, far too large; scale it to "
+                            "under 50 megapixels"),
+    "remote image": (lambda b: write(b, "two.md", "# Two\n\n![A map](https://example.org/map.png)\n"),
+                     "manuscript/two.md:3: image 'https://example.org/map.png' is not a local file; builds never "
+                     "fetch from the network, so save it in the manuscript folder and use its relative path"),
+    "image outside": (lambda b: write(b, "two.md", "# Two\n\n![Secret](../secret.png)\n"),
+                      "manuscript/two.md:3: image '../secret.png' is outside the manuscript folder; copy it inside "
+                      "and use a relative path"),
+    "chapter outside": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\nchapters:\n  - /etc/hostname\n"),
+                        "manuscript/book.yaml:4: chapter '/etc/hostname' is outside the manuscript folder; copy it "
+                        "into manuscript/"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_is_one_clear_line_exit_1_and_earlier_outputs_untouched(case, tmp_path, good_outputs):
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    out = tmp_path / "build"
+    out.mkdir()
+    for name, data in good_outputs.items():
+        (out / name).write_bytes(data)
+    breaks, expected = BAD_INPUTS[case]
+    breaks(book)
+    result = publish("build", "-q", "-m", "manuscript", "-o", "build", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [expected]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == good_outputs
+
+
+def test_verbose_shows_a_traceback_for_a_user_mistake(tmp_path):
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    write(book, "two.md", "")
+    result = publish("build", "epub", "-v", "-m", "manuscript", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" in result.stderr and "ManuscriptError" in result.stderr
+
+
+def test_keep_going_turns_a_missing_image_into_a_placeholder(tmp_path):
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    write(book, "two.md", "# Two\n\n![A map](map.png)\n")
+    result = publish("build", "epub", "--keep-going", "-m", "manuscript", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert ("manuscript/two.md:3: warning: image 'map.png' not found; check the file name (relative to manuscript/) "
+            "(shown as a placeholder because of --keep-going)") in result.stderr.splitlines()
+    import zipfile
+    chapter = zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub").read("EPUB/ch-two.xhtml").decode()
+    assert '<span class="missing-image">[missing image: map.png]</span>' in chapter
+
+
+class RecordingHandler(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self) -> None:
+        RecordingHandler.requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def loopback_server():
+    RecordingHandler.requests = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), RecordingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", RecordingHandler.requests
+    server.shutdown()
+
+
+class Audit:
+    """Records every file a build opens and every connection it tries (Python audit hooks cannot be removed,
+    so one hook is installed and switched on only while a test's build runs)."""
+
+    active: list | None = None
+    installed = False
+
+    @classmethod
+    def recording(cls) -> list:
+        if not cls.installed:
+            sys.addaudithook(cls._hook)
+            cls.installed = True
+        cls.active = []
+        return cls.active
+
+    @classmethod
+    def _hook(cls, event: str, args: tuple) -> None:
+        if cls.active is None:
+            return
+        if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            cls.active.append(("open", os.fsdecode(args[0])))
+        elif event in ("socket.connect", "socket.getaddrinfo", "urllib.Request"):
+            cls.active.append((event, str(args[:2])))
+
+
+def _outside(events: list, allowed: list[Path]) -> list:
+    """Events that reach the network or a file outside `allowed` (file: URLs count as file opens)."""
+    roots = [os.path.realpath(p) for p in allowed]
+
+    def allowed_path(path: str) -> bool:
+        return any(os.path.realpath(path).startswith(root) for root in roots)
+
+    outside = []
+    for kind, target in events:
+        if kind == "open" and allowed_path(target):
+            continue
+        url = re.match(r"\('file://([^']*)'", target)
+        if kind == "urllib.Request" and url and allowed_path(unquote(url.group(1))):
+            continue
+        outside.append((kind, target))
+    return outside
+
+
+def test_a_build_reaches_no_network_and_reads_nothing_outside(tmp_path, loopback_server):
+    url, requests = loopback_server
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private")
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    write(book, "two.md", f'# Two\n\n<link rel="stylesheet" href="{url}/evil.css">\n\n'
+                          f'<iframe src="{url}/frame"></iframe>\n\n<img src="{url}/pixel.png" '
+                          f'style="background: url({url}/bg.png)"> and <object data="file://{secret}"></object>\n\n'
+                          f'A [link]({url}/page) stays a link.\n')
+    events = Audit.recording()
+    try:
+        report = Report()
+        paths = build(book, tmp_path / "out", ["epub", "pdf"], report, keep_going=True)
+    finally:
+        Audit.active = None
+    assert requests == []
+    # WeasyPrint keeps the fonts it loads in a temporary folder of its own.
+    allowed = [book, tmp_path / "out", PROJECT, Path(sys.prefix), Path(sys.base_prefix), Path("/dev/urandom"),
+               Path(tempfile.gettempdir()) / "weasyprint-"]
+    assert _outside(events, allowed) == []
+    assert not any(str(secret) in e[1] for e in events)
+    assert all(path.stat().st_size > 0 for path in paths)
+    assert any("<link>" in str(w) for w in report.warnings) and any("<iframe>" in str(w) for w in report.warnings)
+
+
+def test_stylesheet_reaching_out_is_refused_without_fetching(tmp_path, loopback_server):
+    url, requests = loopback_server
+    outside = tmp_path / "outside.png"
+    Image.new("RGB", (4, 4)).save(outside)
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    print_css = (PROJECT / "styles" / "print.css").read_text()
+    write(book, "styles/print.css", f"@import url({url}/evil.css);\n{print_css}\nbody {{ background: url(../../outside.png) }}\n")
+    events = Audit.recording()
+    try:
+        with pytest.raises(PublishError) as error:
+            build(book, tmp_path / "out", ["pdf"], Report())
+    finally:
+        Audit.active = None
+    css = book / "styles" / "print.css"
+    last = print_css.count("\n") + 3
+    assert [str(p) for p in error.value.problems] == [
+        f"{css}:1: stylesheet loads '{url}/evil.css' from the network; builds never do: save the file next to the "
+        "stylesheet and use a relative path",
+        f"{css}:{last}: stylesheet loads '../../outside.png', outside the manuscript and style folders; copy it inside",
+    ]
+    assert requests == []
+    assert not any(str(outside) in e[1] for e in events)
+    assert not (tmp_path / "out").exists()
+
+
+def test_template_symlinked_out_of_the_manuscript_is_refused(tmp_path):
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    (book / "templates").mkdir()
+    (book / "templates" / "epub-titlepage.xhtml").symlink_to("/etc/hostname")
+    with pytest.raises(PublishError) as error:
+        build(book, tmp_path / "out", ["epub"], Report())
+    assert str(error.value) == (f"{book}/templates/epub-titlepage.xhtml: template 'epub-titlepage.xhtml' links to a "
+                                "file outside its folder; copy it in")
+
+
+def test_two_builds_at_once_into_one_folder_do_not_corrupt_each_other(tmp_path, good_outputs):
+    out = tmp_path / "out"
+    runs = [subprocess.Popen([sys.executable, "-m", "publish", "build", "-q", "-m", str(DATA / "minimal"), "-o",
+                              str(out)], env=ENV, cwd=tmp_path, stderr=subprocess.PIPE) for _ in range(2)]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == good_outputs  # builds are reproducible
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_build_leaves_earlier_outputs_untouched(sig, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = {"pride-and-prejudice.epub": b"earlier epub", "pride-and-prejudice.pdf": b"earlier pdf"}
+    for name, data in earlier.items():
+        (out / name).write_bytes(data)
+    run = subprocess.Popen([sys.executable, "-m", "publish", "build", "pdf", "-m", str(CORPUS / "pride-and-prejudice"),
+                            "-o", str(out)], env=ENV, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # well into laying out the pages
+    run.send_signal(sig)
+    assert run.wait(timeout=60) != 0
+    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.endswith(".part")} == earlier
+    if sig != signal.SIGKILL:  # a killed process cannot tidy up; its hidden .part file is harmless
+        assert sorted(p.name for p in out.iterdir()) == sorted(earlier)
+        assert "interrupted; earlier outputs were left as they were" in run.stderr.read()
