@@ -50,7 +50,7 @@ def _all_markdown_files(root: Path, config_path: Path) -> tuple[ChapterRef, ...]
     names = sorted(p.name for p in root.glob("*.md") if p.name.lower() != "readme.md")
     if not names:
         raise ConfigError(Problem(
-            f"no chapters: list them under 'chapters:' or put *.md files beside book.yaml", config_path))
+            "no chapters: list them under 'chapters:' or put *.md files beside book.yaml", config_path))
     return tuple(ChapterRef(name, None) for name in names)
 
 

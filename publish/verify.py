@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -59,6 +60,34 @@ def run_epubcheck(path: Path) -> Verdict:
         elif message["severity"] == "WARNING":
             warnings.append(text)
     return Verdict(path, "EPUBCheck", tuple(errors), tuple(warnings), report.get("checker", {}))
+
+
+PROJECT = Path(__file__).parent.parent
+ACE = PROJECT / "node_modules" / ".bin" / "ace-cli"
+CHROMIUM = PROJECT / "tools" / "chromium-headless"
+
+
+def run_ace(path: Path) -> Verdict:
+    """Ace by DAISY: every accessibility violation, of any impact, is an error."""
+    if not ACE.exists():
+        raise FormatError(Problem("Ace is not installed; run 'make ace' (npm install of @daisy/ace-cli)"))
+    if shutil.which("chromium") is None:
+        raise FormatError(Problem("Ace needs Chromium: install Debian's 'chromium' package"))
+    environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "ACE_TIMEOUT_INITIAL": "60000"}
+    with tempfile.TemporaryDirectory() as folder:
+        result = subprocess.run([str(ACE), "--silent", "--force", "--outdir", folder, str(path)],
+                                capture_output=True, text=True, timeout=900, env=environment)
+        report_path = Path(folder) / "report.json"
+        if not report_path.exists():
+            raise FormatError(Problem(f"Ace wrote no report: {result.stderr.strip()[-300:]}", path))
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    errors = []
+    for document in report.get("assertions", []):
+        for assertion in document.get("assertions", []):
+            test = assertion["earl:test"]
+            errors.append(f"{test['earl:impact']}: {test['dct:title']} in {document['earl:testSubject']['url']}: "
+                          f"{assertion['earl:result']['dct:description'][:200]}")
+    return Verdict(path, "Ace", tuple(errors), (), {"outcome": report["earl:result"]["earl:outcome"]})
 
 
 def check_pdf(path: Path) -> Verdict:
