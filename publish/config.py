@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from publish.errors import ConfigError, Problem
-from publish.model import Creator, Metadata, PrintOptions
+from publish.model import Creator, EpubOptions, Metadata, PrintOptions
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,12 @@ BOOK_FIELDS = {f.name: f for f in (
     Field("slug", "lowercase letters, digits and hyphens", "Output file name; made from the title when absent."),
     Field("chapters", "a list of Markdown file names", "Chapter files in reading order; all *.md when absent."),
     Field("print", "a mapping", "Print (PDF) options, see below."),
+    Field("epub", "a mapping", "Ebook options, see below."),
+)}
+
+EPUB_FIELDS = {f.name: f for f in (
+    Field("page_list", "true or false", "Mark the print edition's page breaks in the ebook; default true."),
+    Field("notes", "chapter or book", "Where notes go: end of each chapter (default) or end of the book."),
 )}
 
 PRINT_FIELDS = {f.name: f for f in (
@@ -86,6 +92,7 @@ class BookConfig:
     print: PrintOptions
     chapters: tuple[ChapterRef, ...] | None  # None: every *.md in the folder
     cover_line: int | None = None
+    epub: EpubOptions = EpubOptions()
 
 
 class YamlDocument:
@@ -198,7 +205,7 @@ def _type_name(value: Any) -> str:
 
 
 def _kind(key_path: tuple) -> str:
-    fields = PRINT_FIELDS if key_path[:1] == ("print",) else BOOK_FIELDS
+    fields = {"print": PRINT_FIELDS, "epub": EPUB_FIELDS}.get(key_path[0], BOOK_FIELDS) if key_path else BOOK_FIELDS
     field = fields.get(key_path[-1]) if key_path and isinstance(key_path[-1], str) else None
     return field.kind if field else "text"
 
@@ -214,10 +221,12 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     check.check_keys(data, BOOK_FIELDS)
     metadata = _metadata(data, check)
     print_options = _print_options(data.get("print"), check)
+    epub_options = _epub_options(data.get("epub"), check)
     chapters = _chapter_refs(data.get("chapters"), check)
     if check.problems:
         raise ConfigError(check.problems)
-    return BookConfig(metadata, print_options, chapters, document.line("cover") if "cover" in data else None)
+    return BookConfig(metadata, print_options, chapters, document.line("cover") if "cover" in data else None,
+                      epub_options)
 
 
 def _metadata(data: dict, check: Validator) -> Metadata:
@@ -321,6 +330,23 @@ def _print_options(raw: Any, check: Validator) -> PrintOptions:
         check.problem(f"toc_depth must be 1, 2 or 3, not {toc_depth!r}", "print", "toc_depth")
         toc_depth = 2
     return PrintOptions(width, height, chapter_start, toc_depth)
+
+
+def _epub_options(raw: Any, check: Validator) -> EpubOptions:
+    raw = raw if raw is not None else {}
+    if not isinstance(raw, dict):
+        check.problem(f"'epub' must be a mapping (e.g. 'epub:' then '  notes: book'), not {_type_name(raw)}", "epub")
+        return EpubOptions()
+    check.check_keys(raw, EPUB_FIELDS, "epub")
+    page_list = raw.get("page_list", True)
+    if not isinstance(page_list, bool):
+        check.problem(f"page_list must be true or false, not {page_list!r}", "epub", "page_list")
+        page_list = True
+    notes = raw.get("notes", "chapter")
+    if notes not in ("chapter", "book"):
+        check.problem(f"notes '{notes}' must be chapter or book", "epub", "notes")
+        notes = "chapter"
+    return EpubOptions(page_list=page_list, notes=notes)
 
 
 TRIM_CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*(in|mm|cm)\s*$", re.IGNORECASE)

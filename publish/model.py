@@ -22,6 +22,12 @@ class PrintOptions:
 
 
 @dataclass(frozen=True)
+class EpubOptions:
+    page_list: bool = True  # mark where the print edition's pages begin (needs the print layout)
+    notes: str = "chapter"  # "chapter": notes at the end of each chapter; "book": all in one endnotes document
+
+
+@dataclass(frozen=True)
 class Metadata:
     title: str
     language: str
@@ -61,6 +67,7 @@ class Book:
     metadata: Metadata
     print: PrintOptions
     chapters: tuple[ChapterSource, ...]
+    epub: EpubOptions = EpubOptions()
 
 
 @dataclass(frozen=True)
@@ -115,3 +122,4 @@ class RenderedBook:
     print: PrintOptions
     chapters: tuple[Chapter, ...]
     toc: tuple[TocEntry, ...]
+    epub: EpubOptions = EpubOptions()

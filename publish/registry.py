@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
@@ -15,6 +15,15 @@ class BuildContext:
     report: Report
     modified: datetime  # UTC; stamped into outputs so the same input gives the same bytes
     version: str
+    _layouts: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def print_layout(self, book: RenderedBook):
+        """The book laid out for print, computed once per build for every format that needs it."""
+        from publish.pagination import lay_out
+
+        if id(book) not in self._layouts:
+            self._layouts[id(book)] = lay_out(book, self.version, self.report)
+        return self._layouts[id(book)]
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False) -> Rendere
     chapters = _without_dead_links(chapters, book, report)
     toc = build_toc(chapters, book.print.toc_depth)
     return RenderedBook(root=book.root, metadata=book.metadata, print=book.print,
-                        chapters=tuple(chapters), toc=toc)
+                        chapters=tuple(chapters), toc=toc, epub=book.epub)
 
 
 def _without_dead_links(chapters: list[Chapter], book: Book, report: Report) -> list[Chapter]:

@@ -17,6 +17,8 @@ from publish.cover import generated_cover
 from publish.fonts import FACES, LICENSE
 from publish.model import Chapter, RenderedBook
 from publish.registry import BuildContext, OutputFormat
+from publish.formats.page_list import insert_page_markers, marker_id
+from publish.pagination import PageStart
 from publish.stylesheets import packaged_name, referenced_resources
 from publish.xhtml import inner_xhtml, parse_fragment
 
@@ -41,21 +43,28 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     def page(template: str, **extra) -> bytes:
         return templates.render(env, template, book=book, link=link, **extra).encode("utf-8")
 
+    starts = context.print_layout(book).page_starts if book.epub.page_list else ()
+    chapters, pages = [], []
+    for chapter in book.chapters:
+        body, placed = _prepare_body(chapter, file_of, [s for s in starts if s.chapter_id == chapter.id])
+        pages.extend(Landmark("page", f"{_file_name(chapter)}#{marker_id(start)}", start.label) for start in placed)
+        chapters.append(_document(chapter.id, _file_name(chapter),
+                                  page("epub-chapter.xhtml", chapter=chapter, body=body)))
+    page_source = f"{book.metadata.title}, print edition" if pages else None
+
     package = epub.EpubBook()
     _add_metadata(package, book)
-    _add_accessibility(package, book, page_source=None)
+    _add_accessibility(package, book, page_source)
     cover_href = _add_cover(package, book)
     _add_styles(package, env, book.root)
     documents = [
         _document("cover", "cover.xhtml", page("epub-cover.xhtml", cover_href=cover_href)),
         _document("titlepage", "titlepage.xhtml", page("epub-titlepage.xhtml")),
         _document("copyright", "copyright.xhtml", page("epub-copyright.xhtml")),
-        _document("nav", "nav.xhtml", page("epub-nav.xhtml", landmarks=_landmarks(book)), properties=["nav"]),
+        _document("nav", "nav.xhtml", page("epub-nav.xhtml", landmarks=_landmarks(book), pages=pages),
+                  properties=["nav"]),
+        *chapters,
     ]
-    for chapter in book.chapters:
-        body = _resolve_links(chapter.body_html, file_of)
-        documents.append(_document(chapter.id, _file_name(chapter), page("epub-chapter.xhtml", chapter=chapter,
-                                                                          body=body)))
     for document in documents:
         package.add_item(document)
     _add_images(package, book)
@@ -140,8 +149,10 @@ def _add_accessibility(package: epub.EpubBook, book: RenderedBook, page_source: 
     package.add_metadata(None, "meta", book.metadata.publisher or "publish (automated EPUBCheck and Ace checks)",
                          {"property": "a11y:certifiedBy", "refines": "#conformance"})
     if page_source:
-        package.add_metadata("DC", "source", page_source)
-        package.add_metadata(None, "meta", page_source, {"property": "a11y:pageBreakSource"})
+        # The print source of the page list is dc:source refined as the source of pagination (EPUB 3.3);
+        # EPUBCheck 5.3 rejects a11y:pageBreakSource as an undefined property (OPF-027), so it is not written.
+        package.add_metadata("DC", "source", page_source, {"id": "print-source"})
+        package.add_metadata(None, "meta", "pagination", {"refines": "#print-source", "property": "source-of"})
 
 
 def _add_cover(package: epub.EpubBook, book: RenderedBook) -> str:
@@ -211,16 +222,17 @@ def _ncx_entries(book: RenderedBook) -> list:
     return [entry(e) for e in book.toc]
 
 
-def _resolve_links(body_html: str, file_of: dict[str, str]) -> str:
-    """Links to '#id' in another chapter become 'file.xhtml#id'."""
-    if 'href="#' not in body_html:
-        return body_html
-    root = parse_fragment(body_html)
+def _prepare_body(chapter: Chapter, file_of: dict[str, str], starts: list[PageStart]) -> tuple[str, list[PageStart]]:
+    """The chapter's XHTML with links to other chapters as 'file.xhtml#id' and the print page markers in place."""
+    if not starts and 'href="#' not in chapter.body_html:
+        return chapter.body_html, []
+    root = parse_fragment(chapter.body_html)
     for anchor in root.iter("a"):
         href = anchor.get("href", "")
         if href.startswith("#") and href[1:] in file_of:
             anchor.set("href", f"{file_of[href[1:]]}{href}")
-    return inner_xhtml(root)
+    placed = insert_page_markers(root, starts)
+    return inner_xhtml(root), placed
 
 
 def _repack(raw: bytes, modified: datetime, language: str) -> bytes:
