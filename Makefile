@@ -15,7 +15,9 @@ STAMP = $(OUT)/.$(1)-$(subst /,_,$(abspath $(MANUSCRIPT))).built
 # A stamp records the file it built; if that file was deleted, forget the stamp so it is built again.
 $(foreach f,epub pdf,$(shell s='$(call STAMP,$(f))'; [ -f "$$s" ] && [ ! -f "$$(cat "$$s")" ] && rm -f "$$s"))
 
-.PHONY: all epub pdf test check clean distclean venv
+ACE := node_modules/.bin/ace-cli
+
+.PHONY: all epub pdf test check clean distclean venv ace
 all: epub pdf
 
 venv: $(INSTALLED)
@@ -33,14 +35,20 @@ $(OUT)/.%-$(subst /,_,$(abspath $(MANUSCRIPT))).built: $(INSTALLED) $(SOURCES)
 	$(PUBLISH) build $* -m $(MANUSCRIPT) -o $(OUT)
 	@$(PUBLISH) outputs $* -m $(MANUSCRIPT) -o $(OUT) > $@
 
-test: $(INSTALLED)
+# Ace by DAISY (accessibility checker) runs in Debian's chromium; puppeteer must not download a browser.
+ace: $(ACE)
+$(ACE): package.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(INSTALLED) $(ACE)
 	$(BIN)/python -m pytest
 
-check: all
+check: all $(ACE)
 	$(PUBLISH) verify -m $(MANUSCRIPT) -o $(OUT)
 
 clean:
 	rm -rf $(OUT)
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) node_modules

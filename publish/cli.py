@@ -13,7 +13,7 @@ from publish import __version__
 from publish.build import build, check, output_paths
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
-from publish.verify import check_pdf, run_epubcheck
+from publish.verify import check_pdf, run_ace, run_epubcheck
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -90,7 +90,7 @@ def _verify(args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"{display_path(path)}: not built yet; run 'publish build' first", file=sys.stderr)
             return EXIT_FAILED
-        verdicts.append(run_epubcheck(path) if path.suffix == ".epub" else check_pdf(path))
+        verdicts.extend([run_epubcheck(path), run_ace(path)] if path.suffix == ".epub" else [check_pdf(path)])
     for verdict in verdicts:
         print(verdict.summary())
         for line in verdict.errors + verdict.warnings:

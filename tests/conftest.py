@@ -9,7 +9,7 @@ import pytest
 
 from publish.build import build
 from publish.errors import Report
-from publish.verify import run_epubcheck
+from publish.verify import run_ace, run_epubcheck
 from tests.helpers import CORPUS, DATA, PROJECT
 
 EPOCH = "1700000000"
@@ -57,6 +57,28 @@ def epubcheck_verdicts(review, manifesto, features):
     with ThreadPoolExecutor(max_workers=3) as pool:
         verdicts = dict(zip(books, pool.map(lambda b: run_epubcheck(b.epub), books.values())))
     return verdicts
+
+
+def _chromium_or_skip() -> None:
+    if shutil.which("chromium") is None or not (PROJECT / "node_modules" / ".bin" / "ace-cli").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Ace or Chromium is missing: CI must run Ace ('make ace', Debian's chromium)")
+        pytest.skip("Ace or Chromium is missing: Ace tests skipped (CI fails instead)")
+
+
+@pytest.fixture(scope="session")
+def ace_verdicts(review, manifesto, features):
+    _chromium_or_skip()
+    books = {"review": review, "manifesto": manifesto, "features": features}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(books, pool.map(lambda b: run_ace(b.epub), books.values())))
+
+
+@pytest.fixture(scope="session")
+def big_books(tmp_path_factory):
+    """Pride and Prejudice and Middlemarch as EPUBs (with their print page lists), for the slow tests."""
+    out = tmp_path_factory.mktemp("big")
+    return {name: build(CORPUS / name, out, ["epub"], Report())[0] for name in ("pride-and-prejudice", "middlemarch")}
 
 
 @pytest.fixture

@@ -17,12 +17,13 @@ from publish.cover import generated_cover
 from publish.fonts import FACES, LICENSE
 from publish.model import Chapter, RenderedBook
 from publish.registry import BuildContext, OutputFormat
+from publish.formats.font_subset import subset_face
 from publish.formats.page_list import insert_page_markers, marker_id
 from publish.pagination import PageStart
 from publish.stylesheets import packaged_name, referenced_resources
 from publish.xhtml import inner_xhtml, parse_fragment
 
-FRONT = ("cover.xhtml", "titlepage.xhtml", "copyright.xhtml", "nav.xhtml")
+ENDNOTES = "endnotes.xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -36,6 +37,9 @@ class Landmark:
 def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     env = templates.environment(book.root)
     file_of = {element_id: _file_name(chapter) for chapter in book.chapters for element_id in chapter.ids}
+    gathered_notes = book.epub.notes == "book" and any(chapter.footnotes for chapter in book.chapters)
+    if gathered_notes:
+        file_of.update({note.id: ENDNOTES for chapter in book.chapters for note in chapter.footnotes})
 
     def link(element_id: str) -> str:
         return f"{file_of[element_id]}#{element_id}"
@@ -56,7 +60,6 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     _add_metadata(package, book)
     _add_accessibility(package, book, page_source)
     cover_href = _add_cover(package, book)
-    _add_styles(package, env, book.root)
     documents = [
         _document("cover", "cover.xhtml", page("epub-cover.xhtml", cover_href=cover_href)),
         _document("titlepage", "titlepage.xhtml", page("epub-titlepage.xhtml")),
@@ -65,6 +68,9 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
                   properties=["nav"]),
         *chapters,
     ]
+    if gathered_notes:
+        documents.append(_document("endnotes", ENDNOTES, page("epub-endnotes.xhtml")))
+    _add_styles(package, env, book.root, _characters(documents))
     for document in documents:
         package.add_item(document)
     _add_images(package, book)
@@ -166,7 +172,17 @@ def _add_cover(package: epub.EpubBook, book: RenderedBook) -> str:
     return name
 
 
-def _add_styles(package: epub.EpubBook, env, root: Path) -> None:
+def _characters(documents: list[epub.EpubItem]) -> str:
+    """Every character the documents show, for cutting the typeface down to what is needed."""
+    seen: set[str] = set()
+    for document in documents:
+        root = etree.fromstring(document.content)
+        seen.update("".join(root.itertext()))
+        seen.update("".join(root.xpath("//@alt")))
+    return "".join(sorted(seen))
+
+
+def _add_styles(package: epub.EpubBook, env, root: Path, characters: str) -> None:
     fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: f"../fonts/{name}")
     package.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
                                    content=fonts_css.encode("utf-8")))
@@ -181,7 +197,7 @@ def _add_styles(package: epub.EpubBook, env, root: Path) -> None:
                                        media_type=media_type, content=resource.path.read_bytes()))
     for index, face in enumerate(FACES, start=1):
         package.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"fonts/{face.file}", media_type="font/otf",
-                                       content=face.path.read_bytes()))
+                                       content=subset_face(face, characters)))
     package.add_item(epub.EpubItem(uid="font-license", file_name="fonts/LICENSE.txt", media_type="text/plain",
                                    content=LICENSE.read_bytes()))
 
@@ -224,12 +240,12 @@ def _ncx_entries(book: RenderedBook) -> list:
 
 def _prepare_body(chapter: Chapter, file_of: dict[str, str], starts: list[PageStart]) -> tuple[str, list[PageStart]]:
     """The chapter's XHTML with links to other chapters as 'file.xhtml#id' and the print page markers in place."""
-    if not starts and 'href="#' not in chapter.body_html:
+    if not starts and 'href="#' not in chapter.body_html:  # nothing to change: skip parsing
         return chapter.body_html, []
     root = parse_fragment(chapter.body_html)
     for anchor in root.iter("a"):
         href = anchor.get("href", "")
-        if href.startswith("#") and href[1:] in file_of:
+        if href.startswith("#") and href[1:] in file_of:  # noterefs too, when notes are gathered at the end
             anchor.set("href", f"{file_of[href[1:]]}{href}")
     placed = insert_page_markers(root, starts)
     return inner_xhtml(root), placed
