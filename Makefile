@@ -17,7 +17,7 @@ $(foreach f,epub pdf,$(shell s='$(call STAMP,$(f))'; [ -f "$$s" ] && [ ! -f "$$(
 
 ACE := node_modules/.bin/ace-cli
 
-.PHONY: all epub pdf test check clean distclean venv ace
+.PHONY: all epub pdf html dist test check clean distclean venv ace
 all: epub pdf
 
 venv: $(INSTALLED)
@@ -41,6 +41,13 @@ $(ACE): package.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
+html: $(INSTALLED)
+	$(PUBLISH) build html -m $(MANUSCRIPT) -o $(OUT)
+
+# A release in dist/<slug>-<version>/; FORCE=1 replaces an existing one of the same version.
+dist: $(INSTALLED)
+	$(PUBLISH) dist -m $(MANUSCRIPT) -o dist $(if $(FORCE),--force)
+
 test: $(INSTALLED) $(ACE)
 	$(BIN)/python -m pytest
 
@@ -48,7 +55,7 @@ check: all $(ACE)
 	$(PUBLISH) verify -m $(MANUSCRIPT) -o $(OUT)
 
 clean:
-	rm -rf $(OUT)
+	rm -rf $(OUT) dist
 
 distclean: clean
 	rm -rf $(VENV) node_modules

@@ -23,11 +23,7 @@ Stage = Callable[[str], AbstractContextManager]
 def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Report,
           stage: Stage = lambda name: nullcontext(), strict: bool = False, keep_going: bool = False) -> list[Path]:
     """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings)."""
-    with stage("load"):
-        book = load_book(manuscript)
-    with stage("render"):
-        rendered = render_book(book, report, keep_going)
-    context = BuildContext(report=report, modified=source_date(book), version=__version__)
+    rendered, context = prepare(manuscript, report, stage, keep_going)
     outputs = []
     for name in format_names:
         output_format = FORMATS.get(name)
@@ -35,8 +31,18 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
             data = output_format.build(rendered, context)
             if strict and report.warnings:
                 raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
-            outputs.append(write_atomic(out_dir / f"{book.metadata.slug}{output_format.suffix}", data))
+            outputs.append(write_atomic(out_dir / f"{rendered.metadata.slug}{output_format.suffix}", data))
     return outputs
+
+
+def prepare(manuscript: Path, report: Report, stage: Stage = lambda name: nullcontext(),
+            keep_going: bool = False) -> tuple[RenderedBook, BuildContext]:
+    """Load and render the manuscript; what every format is built from."""
+    with stage("load"):
+        book = load_book(manuscript)
+    with stage("render"):
+        rendered = render_book(book, report, keep_going)
+    return rendered, BuildContext(report=report, modified=source_date(book), version=__version__)
 
 
 def output_paths(manuscript: Path, out_dir: Path, format_names: list[str]) -> list[Path]:

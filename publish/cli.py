@@ -13,6 +13,7 @@ from publish import __version__
 from publish.build import build, check, output_paths
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
+from publish.release import make_release
 from publish.verify import check_pdf, run_ace, run_epubcheck
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -33,11 +34,15 @@ def parser() -> argparse.ArgumentParser:
                               help="show missing or broken images as placeholders (with a warning) instead of failing")
     check_parser = commands.add_parser("check", help="validate the manuscript without building")
     verify_parser = commands.add_parser("verify", help="run EPUBCheck and the PDF checks on built outputs")
+    dist_parser = commands.add_parser("dist", help="make a release: every format, landing page, catalog, checksums")
+    dist_parser.add_argument("-o", "--out", type=Path, default=Path("dist"), metavar="DIST_DIR",
+                             help="folder for releases (default: dist/)")
+    dist_parser.add_argument("--force", action="store_true", help="replace an existing release of this version")
     outputs_parser = commands.add_parser("outputs", help="print the paths a build writes")
     outputs_parser.add_argument("format", nargs="?", default="all", choices=[*FORMATS.names(), "all"])
     for sub in (verify_parser, outputs_parser):
         sub.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR")
-    for sub in (build_parser, check_parser, verify_parser, outputs_parser):
+    for sub in (build_parser, check_parser, verify_parser, outputs_parser, dist_parser):
         sub.add_argument("-m", "--manuscript", type=Path, default=Path("manuscript"), metavar="MANUSCRIPT_DIR",
                          help="folder with book.yaml and the chapters (default: manuscript/)")
         sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -64,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(path)
         elif args.command == "verify":
             return _verify(args)
+        elif args.command == "dist":
+            folder = make_release(args.manuscript, args.out, report, force=args.force)
+            _say(args, f"wrote {display_path(folder)}/ ({len(list(folder.iterdir()))} files)")
         else:
             for path in build(args.manuscript, args.out, _format_names(args.format), report,
                               stage=_stage_timer(args), strict=args.strict, keep_going=args.keep_going):

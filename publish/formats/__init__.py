@@ -1,7 +1,8 @@
 """The output formats this tool builds. A new format is a module here and one line below."""
 
 from publish.formats.epub import EPUB
+from publish.formats.html import HTML
 from publish.formats.pdf import PDF
 from publish.registry import Registry
 
-FORMATS = Registry([EPUB, PDF])
+FORMATS = Registry([EPUB, PDF, HTML])
