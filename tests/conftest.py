@@ -75,10 +75,9 @@ def ace_verdicts(review, manifesto, features):
 
 
 @pytest.fixture(scope="session")
-def big_books(tmp_path_factory):
-    """Pride and Prejudice and Middlemarch as EPUBs (with their print page lists), for the slow tests."""
-    out = tmp_path_factory.mktemp("big")
-    return {name: build(CORPUS / name, out, ["epub"], Report())[0] for name in ("pride-and-prejudice", "middlemarch")}
+def big_books(tmp_path_factory) -> dict[str, Built]:
+    """Pride and Prejudice and Middlemarch, EPUB and PDF from one print layout, for the slow tests."""
+    return {name: Built(CORPUS / name, tmp_path_factory.mktemp(name)) for name in ("pride-and-prejudice", "middlemarch")}
 
 
 @pytest.fixture

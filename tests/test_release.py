@@ -93,6 +93,10 @@ def test_landing_page_is_valid_html5_and_every_link_resolves(release):
             assert web_edition.xpath(f"//*[@id='{fragment}']"), href
 
 
+def test_web_edition_is_valid_html5(release):
+    html5lib.HTMLParser(strict=True).parse((release / f"{STEM}.html").read_bytes())
+
+
 @pytest.mark.parametrize("page", ["index.html", f"{STEM}.html"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_pages_pass_the_accessibility_check(release, page, width):

@@ -28,7 +28,9 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 @dataclass(frozen=True)
-class Landmark:
+class NavLink:
+    """An entry of a nav list: a landmark, or a print page in the page list."""
+
     type: str
     href: str
     title: str
@@ -51,7 +53,7 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     chapters, pages = [], []
     for chapter in book.chapters:
         body, placed = _prepare_body(chapter, file_of, [s for s in starts if s.chapter_id == chapter.id])
-        pages.extend(Landmark("page", f"{_file_name(chapter)}#{marker_id(start)}", start.label) for start in placed)
+        pages.extend(NavLink("page", f"{_file_name(chapter)}#{marker_id(start)}", start.label) for start in placed)
         chapters.append(_document(chapter.id, _file_name(chapter),
                                   page("epub-chapter.xhtml", chapter=chapter, body=body)))
     page_source = f"{book.metadata.title}, print edition" if pages else None
@@ -210,14 +212,14 @@ def _add_images(package: epub.EpubBook, book: RenderedBook) -> None:
                                        content=(book.root / image).read_bytes()))
 
 
-def _landmarks(book: RenderedBook) -> list[Landmark]:
+def _landmarks(book: RenderedBook) -> list[NavLink]:
     body = next((c for c in book.chapters if c.role not in FRONT_MATTER_ROLES), book.chapters[0])
     return [
-        Landmark("cover", "cover.xhtml", "Cover"),
-        Landmark("titlepage", "titlepage.xhtml", "Title page"),
-        Landmark("toc", "nav.xhtml#toc", "Contents"),
-        Landmark("bodymatter", _file_name(body), "Start of text"),
-        Landmark("copyright-page", "copyright.xhtml", "Copyright"),
+        NavLink("cover", "cover.xhtml", "Cover"),
+        NavLink("titlepage", "titlepage.xhtml", "Title page"),
+        NavLink("toc", "nav.xhtml#toc", "Contents"),
+        NavLink("bodymatter", _file_name(body), "Start of text"),
+        NavLink("copyright-page", "copyright.xhtml", "Copyright"),
     ]
 
 
