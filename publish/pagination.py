@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,9 @@ from publish.stylesheets import referenced_resources
 from publish.urls import local_fetcher
 
 HYPHEN = "\u2010"  # what WeasyPrint adds at a hyphenated line end
+# Words are runs of letters and digits: a line may break after a dash or a hyphen, and the
+# text layer then no longer shows whether a space was there, so neither may count.
+WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,7 @@ def page_starts(document, root) -> list[PageStart]:
 
 def _whole_words(line: str) -> int:
     """Words that end on this line: a word hyphenated at the line end is counted on the line where it ends."""
-    words = line.split()
-    return len(words) - (1 if words and words[-1].endswith(HYPHEN) else 0)
+    return len(WORD.findall(line)) - (1 if line.rstrip().endswith(HYPHEN) else 0)
 
 
 def _lines(page):

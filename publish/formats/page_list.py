@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
-from publish.pagination import PageStart
+from publish.pagination import WORD, PageStart
 from publish.xhtml import EPUB_TYPE, VOID
 
-WORD = re.compile(r"\S+")
 
 
 def insert_page_markers(root: etree._Element, starts: list[PageStart]) -> list[PageStart]:
