@@ -94,7 +94,7 @@ def _format_names(choice: str) -> list[str]:
 
 def _verify(args: argparse.Namespace) -> int:
     verdicts = []
-    for path in output_paths(args.manuscript, args.out, FORMATS.names()):
+    for path in output_paths(args.manuscript, args.out, ["epub", "pdf"]):
         if not path.exists():
             print(f"{display_path(path)}: not built yet; run 'publish build' first", file=sys.stderr)
             return EXIT_FAILED
