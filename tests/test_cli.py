@@ -96,3 +96,21 @@ def test_relative_paths_in_messages(tmp_path):
 def test_quiet_prints_nothing_on_success(manuscript_copy, tmp_path, bad):
     result = run("build", "epub", bad, "-m", str(manuscript_copy), "-o", str(tmp_path / "o"))
     assert (result.returncode, result.stderr, result.stdout) == (0, "", "")
+
+
+def test_verify_runs_the_validators_on_built_outputs(manuscript_copy, tmp_path):
+    from tests.conftest import _chromium_or_skip, _java_or_skip
+
+    _java_or_skip()
+    _chromium_or_skip()
+    out = tmp_path / "out"
+    missing = run("verify", "-m", str(manuscript_copy), "-o", str(out))
+    assert missing.returncode == 1 and "not built yet; run 'publish build' first" in missing.stderr
+    assert run("build", "-q", "-m", str(manuscript_copy), "-o", str(out)).returncode == 0
+    result = run("verify", "-m", str(manuscript_copy), "-o", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[:3] == [
+        "EPUBCheck: a-small-book.epub: 0 errors, 0 warnings",
+        "Ace: a-small-book.epub: 0 errors, 0 warnings",
+        "PDF check: a-small-book.pdf: 0 errors, 0 warnings",
+    ]
