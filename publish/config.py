@@ -395,8 +395,3 @@ def _chapter_refs(raw: Any, check: Validator) -> tuple[ChapterRef, ...] | None:
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def role_name(code: str) -> str:
-    return MARC_ROLES.get(code, code)
-

@@ -103,10 +103,6 @@ class Chapter:
     links: tuple[str, ...] = ()  # ids that the chapter's '#id' links point to
     has_file_links: bool = False  # links to local files that are not chapters (checked once all ids are known)
 
-    @property
-    def in_toc(self) -> bool:
-        return bool(self.headings)
-
 
 @dataclass(frozen=True)
 class TocEntry:

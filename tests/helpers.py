@@ -117,3 +117,12 @@ def pdf_pages(path: Path) -> list[PdfPage]:
 
 def seed_paragraphs() -> list[str]:
     return [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def assert_review_text_in_order(text: str) -> None:
+    """Every paragraph and heading of the review's source appears in `text`, in order (compared as letters)."""
+    text, position = letters(text), 0
+    for paragraph in seed_paragraphs():
+        found = text.find(letters(paragraph), position)
+        assert found >= 0, paragraph[:60]
+        position = found

@@ -11,7 +11,7 @@ from publish.build import build
 from publish.errors import Report
 from publish.verify import check_pdf
 from tests.formats.test_epub import SECTIONS
-from tests.helpers import letters, pdf_pages, seed_paragraphs
+from tests.helpers import assert_review_text_in_order, pdf_pages
 
 POINTS_PER_MM = 72 / 25.4
 
@@ -96,13 +96,7 @@ def test_contents_numbers_are_the_real_start_pages(book, request):
 
 
 def test_review_text_is_complete_and_in_order(review):
-    pages = pdf_pages(review.pdf)
-    body = letters(" ".join(line.text for page in pages for line in page.body_lines()))
-    position = 0
-    for paragraph in seed_paragraphs():
-        found = body.find(letters(paragraph), position)
-        assert found >= 0, paragraph[:60]
-        position = found
+    assert_review_text_in_order(" ".join(line.text for page in pdf_pages(review.pdf) for line in page.body_lines()))
 
 
 def test_front_matter_pages_have_no_folio_and_body_pages_do(review):
