@@ -140,3 +140,18 @@ def test_same_input_gives_identical_bytes(review, tmp_path):
 
 def test_build_logs_no_warnings(review, manifesto):
     assert review.report.warnings == [] and manifesto.report.warnings == []
+
+
+@pytest.mark.parametrize("book", ["review", "manifesto"])
+def test_no_heading_is_stranded_at_the_foot_of_a_page(book, request):
+    pages = pdf_pages(request.getfixturevalue(book).pdf)
+    toc_page = next(p.number for p in pages if any(line.text == "Contents" for line in p.lines))
+    titles = [title for title, _ in contents(pages)]
+    for page in pages[toc_page:]:
+        texts = [line.text for line in page.body_lines()]
+        for title in titles:
+            pattern = re.compile(re.escape(title) + r"( ?\d+)?")
+            for start in range(len(texts)):
+                for size in (1, 2, 3):
+                    if pattern.fullmatch(" ".join(texts[start:start + size])):
+                        assert start + size < len(texts), f"'{title}' ends page {page.number}"
