@@ -17,7 +17,7 @@ $(foreach f,epub pdf,$(shell s='$(call STAMP,$(f))'; [ -f "$$s" ] && [ ! -f "$$(
 
 ACE := node_modules/.bin/ace-cli
 
-.PHONY: all epub pdf html dist test check clean distclean venv ace
+.PHONY: all epub pdf html dist test check bench clean distclean venv ace
 all: epub pdf
 
 venv: $(INSTALLED)
@@ -47,6 +47,11 @@ html: $(INSTALLED)
 # A release in dist/<slug>-<version>/; FORCE=1 replaces an existing one of the same version.
 dist: $(INSTALLED)
 	$(PUBLISH) dist -m $(MANUSCRIPT) -o dist $(if $(FORCE),--force)
+
+# Speed and memory against pandoc (benchmark-only dependency pypandoc-binary); writes benchmarks/RESULTS.md.
+bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench.py
 
 test: $(INSTALLED) $(ACE)
 	$(BIN)/python -m pytest
