@@ -39,7 +39,7 @@ class RenderOptions:
 
 
 def render_book(book: Book, report: Report, keep_going: bool = False) -> RenderedBook:
-    ids = {source.path.resolve(): chapter_id(source, index) for index, source in enumerate(book.chapters)}
+    ids = chapter_ids(book.chapters)
     options = RenderOptions(book.root, ids, keep_going)
     problems: list[Problem] = []
     chapters = []
@@ -72,8 +72,16 @@ def _without_dead_links(chapters: list[Chapter], book: Book, report: Report) -> 
     return result
 
 
-def chapter_id(source: ChapterSource, index: int) -> str:
-    return f"ch-{slugify(source.path.stem) or index + 1}"
+def chapter_ids(sources: tuple[ChapterSource, ...]) -> dict[Path, str]:
+    """A stable id per chapter from its file name ('ch-001-chapter-1'), made unique when two files share a name."""
+    ids: dict[Path, str] = {}
+    for index, source in enumerate(sources, start=1):
+        candidate = base = f"ch-{slugify(source.path.stem) or index}"
+        suffix = 2
+        while candidate in ids.values():
+            candidate, suffix = f"{base}-{suffix}", suffix + 1
+        ids[source.path.resolve()] = candidate
+    return ids
 
 
 def markdown_to_html(text: str) -> str:

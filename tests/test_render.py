@@ -129,3 +129,11 @@ def test_toc_nests_headings_down_to_the_depth(manuscript_copy):
     book = render_book(load_book(manuscript_copy), Report())
     assert [(e.heading.title, [c.heading.title for c in e.children]) for e in book.toc] == [
         ("The First Chapter", ["A Section"]), ("The Second Chapter", [])]
+
+
+def test_chapters_with_the_same_file_name_in_different_folders_get_distinct_ids(manuscript_copy):
+    (manuscript_copy / "part-2").mkdir()
+    (manuscript_copy / "part-2" / "one.md").write_text("# One Again\n\nText.\n")
+    (manuscript_copy / "book.yaml").write_text("title: A\nlanguage: en\nchapters: [one.md, part-2/one.md]\n")
+    book = render_book(load_book(manuscript_copy), Report())
+    assert [c.id for c in book.chapters] == ["ch-one", "ch-one-2"]
