@@ -92,9 +92,9 @@ def test_relative_paths_in_messages(tmp_path):
     assert result.stderr.strip() == "novel/book.yaml:3: chapter file 'missing.md' not found in novel/; check the name"
 
 
-@pytest.mark.parametrize("bad", ["--quiet", "-q"])
-def test_quiet_prints_nothing_on_success(manuscript_copy, tmp_path, bad):
-    result = run("build", "epub", bad, "-m", str(manuscript_copy), "-o", str(tmp_path / "o"))
+@pytest.mark.parametrize("flag", ["--quiet", "-q"])
+def test_quiet_prints_nothing_on_success(manuscript_copy, tmp_path, flag):
+    result = run("build", "epub", flag, "-m", str(manuscript_copy), "-o", str(tmp_path / "o"))
     assert (result.returncode, result.stderr, result.stdout) == (0, "", "")
 
 
