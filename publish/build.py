@@ -21,9 +21,11 @@ Stage = Callable[[str], AbstractContextManager]
 
 
 def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Report,
-          stage: Stage = lambda name: nullcontext(), strict: bool = False, keep_going: bool = False) -> list[Path]:
-    """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings)."""
-    rendered, context = prepare(manuscript, report, stage, keep_going)
+          stage: Stage = lambda name: nullcontext(), strict: bool = False, keep_going: bool = False,
+          profile: str | None = None) -> list[Path]:
+    """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings).
+    `profile` names a printer profile other than the book's for the formats that have them."""
+    rendered, context = prepare(manuscript, report, stage, keep_going, profile)
     outputs = []
     for name in format_names:
         output_format = FORMATS.get(name)
@@ -31,23 +33,25 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
             data = output_format.build(rendered, context)
             if strict and report.warnings:
                 raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
-            outputs.append(write_atomic(out_dir / f"{rendered.metadata.slug}{output_format.suffix}", data))
+            name = output_format.file_name(rendered.metadata.slug, rendered.print.profile, profile)
+            outputs.append(write_atomic(out_dir / name, data))
     return outputs
 
 
 def prepare(manuscript: Path, report: Report, stage: Stage = lambda name: nullcontext(),
-            keep_going: bool = False) -> tuple[RenderedBook, BuildContext]:
+            keep_going: bool = False, profile: str | None = None) -> tuple[RenderedBook, BuildContext]:
     """Load and render the manuscript; what every format is built from."""
     with stage("load"):
         book = load_book(manuscript)
     with stage("render"):
         rendered = render_book(book, report, keep_going)
-    return rendered, BuildContext(report=report, modified=source_date(book), version=__version__)
+    return rendered, BuildContext(report=report, modified=source_date(book), version=__version__, profile=profile)
 
 
-def output_paths(manuscript: Path, out_dir: Path, format_names: list[str]) -> list[Path]:
-    slug = load_book(manuscript).metadata.slug
-    return [out_dir / f"{slug}{FORMATS.get(name).suffix}" for name in format_names]
+def output_paths(manuscript: Path, out_dir: Path, format_names: list[str], profile: str | None = None) -> list[Path]:
+    book = load_book(manuscript)
+    return [out_dir / FORMATS.get(name).file_name(book.metadata.slug, book.print.profile, profile)
+            for name in format_names]
 
 
 def check(manuscript: Path, report: Report) -> RenderedBook:

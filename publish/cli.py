@@ -13,6 +13,7 @@ from publish import __version__
 from publish.build import build, check, output_paths
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
+from publish.profiles import PROFILES
 from publish.release import make_release
 from publish.verify import check_pdf, run_ace, run_epubcheck
 
@@ -30,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
                               help="what to build (default: all)")
     build_parser.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR",
                               help="folder for the outputs (default: build/)")
+    build_parser.add_argument("--profile", choices=sorted(PROFILES), metavar="PROFILE",
+                              help="printer profile for the PDF: " + ", ".join(PROFILES) + " (default: book.yaml's "
+                                   "print: profile, else kdp); another than the book's is written to SLUG-PROFILE.pdf")
     build_parser.add_argument("--keep-going", action="store_true",
                               help="show missing or broken images as placeholders (with a warning) instead of failing")
     check_parser = commands.add_parser("check", help="validate the manuscript without building")
@@ -40,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     dist_parser.add_argument("--force", action="store_true", help="replace an existing release of this version")
     outputs_parser = commands.add_parser("outputs", help="print the paths a build writes")
     outputs_parser.add_argument("format", nargs="?", default="all", choices=[*FORMATS.names(), "all"])
+    outputs_parser.add_argument("--profile", choices=sorted(PROFILES), metavar="PROFILE")
     for sub in (verify_parser, outputs_parser):
         sub.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR")
     for sub in (build_parser, check_parser, verify_parser, outputs_parser, dist_parser):
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             _say(args, f"{display_path(args.manuscript)}: {len(book.chapters)} chapters, "
                        f"{len(report.warnings)} warnings")
         elif args.command == "outputs":
-            for path in output_paths(args.manuscript, args.out, _format_names(args.format)):
+            for path in output_paths(args.manuscript, args.out, _format_names(args.format), args.profile):
                 print(path)
         elif args.command == "verify":
             return _verify(args)
@@ -74,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             _say(args, f"wrote {display_path(folder)}/ ({len(list(folder.iterdir()))} files)")
         else:
             for path in build(args.manuscript, args.out, _format_names(args.format), report,
-                              stage=_stage_timer(args), strict=args.strict, keep_going=args.keep_going):
+                              stage=_stage_timer(args), strict=args.strict, keep_going=args.keep_going,
+                              profile=args.profile):
                 _say(args, f"wrote {display_path(path)} ({path.stat().st_size / 1024:.0f} KiB)")
     except PublishError as error:
         if args.verbose:

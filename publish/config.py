@@ -55,6 +55,14 @@ PRINT_FIELDS = {f.name: f for f in (
           "Trimmed page size; default 5.5x8.5."),
     Field("chapter_start", "recto, page or flow", "Where each chapter starts; default recto."),
     Field("toc_depth", "1 to 3", "Heading levels listed in the contents; default 2."),
+    Field("profile", "screen, kdp, ingram or lulu", "The printer the PDF is made for; default kdp."),
+    Field("bleed", "true or false", "Add 0.125 in of bleed around the page; default: what the profile needs."),
+    Field("crop_marks", "true or false", "Draw crop marks outside the bleed (not for kdp, lulu or screen)."),
+    Field("pad_to", "an even number", "Pad the page count with blank pages to a multiple of this; default 2."),
+    Field("opener", "small-caps, drop-cap or plain", "How a chapter's first paragraph begins; default small-caps."),
+    Field("section_start", "flow, page or recto", "Where each second-level section starts; default flow."),
+    Field("paper", "white or cream", "The paper, for the cover's spine width; default white."),
+    Field("page_thickness", "a number of inches", "Thickness of one page (leaf side), overriding the paper's."),
 )}
 
 TRIM_PRESETS_MM = {
@@ -67,6 +75,10 @@ TRIM_PRESETS_MM = {
 }
 DEFAULT_TRIM = "5.5x8.5"
 CHAPTER_STARTS = ("recto", "page", "flow")
+PROFILES = ("screen", "kdp", "ingram", "lulu")
+NO_MARKS_PROFILES = ("screen", "kdp", "lulu")  # their printers refuse crop marks
+OPENERS = ("small-caps", "drop-cap", "plain")
+PAPERS = ("white", "cream")
 
 MARC_ROLES = {
     "aut": "author", "edt": "editor", "trl": "translator", "ill": "illustrator", "aui": "foreword author",
@@ -329,7 +341,43 @@ def _print_options(raw: Any, check: Validator) -> PrintOptions:
     if not isinstance(toc_depth, int) or isinstance(toc_depth, bool) or not 1 <= toc_depth <= 3:
         check.problem(f"toc_depth must be 1, 2 or 3, not {toc_depth!r}", "print", "toc_depth")
         toc_depth = 2
-    return PrintOptions(width, height, chapter_start, toc_depth)
+    profile = _choice(raw, "profile", PROFILES, "kdp", check)
+    section_start = _choice(raw, "section_start", CHAPTER_STARTS, "flow", check)
+    opener = _choice(raw, "opener", OPENERS, "small-caps", check)
+    paper = _choice(raw, "paper", PAPERS, "white", check)
+    bleed = _flag(raw, "bleed", None, check)
+    crop_marks = _flag(raw, "crop_marks", False, check)
+    if crop_marks and profile in NO_MARKS_PROFILES:
+        check.problem(f"crop_marks: the {profile} profile's printer refuses crop marks; remove 'crop_marks: true' "
+                      f"or choose profile: ingram", "print", "crop_marks")
+    pad_to = raw.get("pad_to", 2)
+    if not isinstance(pad_to, int) or isinstance(pad_to, bool) or pad_to < 2 or pad_to % 2:
+        check.problem(f"pad_to must be an even whole number such as 2, 16 or 32, not {pad_to!r}", "print", "pad_to")
+        pad_to = 2
+    thickness = raw.get("page_thickness")
+    if thickness is not None and (isinstance(thickness, bool) or not isinstance(thickness, (int, float))
+                                  or not 0.001 <= thickness <= 0.01):
+        check.problem(f"page_thickness must be inches per page between 0.001 and 0.01 (white paper is about "
+                      f"0.0023), not {thickness!r}", "print", "page_thickness")
+        thickness = None
+    return PrintOptions(width, height, chapter_start, toc_depth, profile, bleed, crop_marks, pad_to, opener,
+                        section_start, paper, thickness)
+
+
+def _choice(raw: dict, key: str, choices: tuple[str, ...], default: str, check: Validator) -> str:
+    value = raw.get(key, default)
+    if value not in choices:
+        check.problem(f"{key} '{value}' must be one of {', '.join(choices)}", "print", key)
+        return default
+    return value
+
+
+def _flag(raw: dict, key: str, default: bool | None, check: Validator) -> bool | None:
+    value = raw.get(key, default)
+    if value is not default and not isinstance(value, bool):
+        check.problem(f"{key} must be true or false, not {value!r}", "print", key)
+        return default
+    return value
 
 
 def _epub_options(raw: Any, check: Validator) -> EpubOptions:

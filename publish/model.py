@@ -19,6 +19,14 @@ class PrintOptions:
     trim_height_mm: float
     chapter_start: str  # "recto", "page" or "flow"
     toc_depth: int
+    profile: str = "kdp"  # the printer the PDF is made for: screen, kdp, ingram or lulu (see profiles.py)
+    bleed: bool | None = None  # None: what the profile asks for
+    crop_marks: bool = False
+    pad_to: int = 2  # the page count is padded with blank pages to a multiple of this
+    opener: str = "small-caps"  # how a chapter's first paragraph begins: small-caps, drop-cap or plain
+    section_start: str = "flow"  # where a second-level section starts: flow, page or recto
+    paper: str = "white"  # white or cream: the page thickness the cover's spine is measured from
+    page_thickness_in: float | None = None  # overrides the paper's thickness per page (inches)
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from publish import templates
+from publish import profiles, templates
 from publish.errors import FormatError, Problem, Report
 from publish.fonts import FACES, FONT_FOLDER
 from publish.model import RenderedBook
+from publish.print_notes import print_body
+from publish.profiles import PageGeometry, PrintProfile
 from publish.stylesheets import referenced_resources
 from publish.urls import local_fetcher
 
 HYPHEN = "\u2010"  # what WeasyPrint adds at a hyphenated line end
+HYPHENS = (HYPHEN, "-")
+XHTML = "http://www.w3.org/1999/xhtml"
 # Words are runs of letters and digits: a line may break after a dash or a hyphen, and the
 # text layer then no longer shows whether a space was there, so neither may count.
 WORD = re.compile(r"[^\W_]+")
+COMPOUND = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
+GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")  # not ::first-line
+FRONT_ROLES = {"foreword", "preface", "introduction", "preamble", "dedication", "epigraph", "acknowledgments"}
 
 
 @dataclass(frozen=True)
@@ -35,33 +42,130 @@ class PageStart:
 class PrintLayout:
     document: Any  # weasyprint.Document
     page_starts: tuple[PageStart, ...]
+    geometry: PageGeometry
+    labels: tuple[str, ...]  # each page's printed folio: roman before the body, arabic from 1 after
+    page_count: int  # with the blank pages that pad it to the profile's multiple
+
+    @property
+    def front_pages(self) -> int:
+        return sum(1 for label in self.labels if not label.isdigit())
 
 
-def lay_out(book: RenderedBook, version: str, report: Report) -> PrintLayout:
-    # Imported here so that an EPUB built without a page list never pays for loading WeasyPrint.
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+@dataclass(frozen=True)
+class Protected:
+    """A word that must not be broken across lines: the n-th word of the block at this path in the document."""
+
+    block: tuple[int, ...]
+    word: int
+
+
+MAX_PASSES = 4
+
+
+def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProfile) -> PrintLayout:
+    """Lay the book out, again while the page count moves the gutter into another band or while three
+    hyphenated line-ends run in a row (each pass keeps the third word of such a run whole)."""
+    from weasyprint.text.fonts import FontConfiguration  # not imported on the EPUB path without a page list
 
     env = templates.environment(book.root)
-    html = templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}", version=version)
+    env.filters["print_body"] = print_body
+    front_ids, first_body_id = front_matter(book)
+    html = templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}", version=version,
+                            profile=profile, front_ids=front_ids, first_body_id=first_body_id)
+    geometry = profiles.geometry(profile, book.print, _estimated_pages(book))
+    protected: set[Protected] = set()
+    font_config = FontConfiguration()
+    for attempt in range(1, MAX_PASSES + 1):
+        document, root = _render(book, env, html, geometry, profile, protected, font_config, report)
+        page_count = _padded(len(document.pages), book.print.pad_to)
+        runs = hyphen_runs(document, root)
+        settled = profiles.geometry(profile, book.print, page_count)
+        if settled == geometry and not runs:
+            break
+        if attempt == MAX_PASSES:
+            for run in runs:
+                report.warn(f"PDF layout: three hyphenated lines in a row remain near '{run.text}' on page "
+                            f"{run.page}")
+            break
+        geometry = settled
+        protected |= {Protected(run.block, run.word) for run in runs}
+    labels = page_labels(document, book, page_count)
+    return PrintLayout(document, tuple(page_starts(document, root, labels)), geometry, labels, page_count)
+
+
+def _render(book, env, html, geometry, profile, protected, font_config, report):
+    from weasyprint import CSS, HTML
+
+    page_css = templates.render(env, "print-page.css", book=book, geometry=geometry, profile=profile,
+                                cmyk_profile=profiles.CMYK_PROFILE.as_uri())
     fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: (FONT_FOLDER / name).as_uri())
     allowed = [book.root, *templates.style_folders(book.root)]
     css_path = templates.stylesheet_path(book.root, "print.css")
     referenced_resources(templates.stylesheet(book.root, "print.css"), css_path, allowed)  # refuse with the line
-    fetcher = local_fetcher([*allowed, FONT_FOLDER])
-    font_config = FontConfiguration()
+    if profile.colour == "cmyk" and not profiles.CMYK_PROFILE.exists():
+        raise FormatError(Problem(f"the {profile.name} profile needs the CMYK colour profile "
+                                  f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
+                                  f"(apt-get install libgs-common)"))
+    fetcher = local_fetcher([*allowed, FONT_FOLDER, profiles.CMYK_PROFILE.parent])
     with WeasyPrintLog(report) as log:
         stylesheets = [CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher),
+                       CSS(string=page_css, font_config=font_config, url_fetcher=fetcher),
                        CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher)]
         source = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher)
+        keep_whole(source.etree_element, protected)
         document = source.render(stylesheets=stylesheets, font_config=font_config)
     if fetcher.refused:
         raise FormatError([Problem(message) for message in fetcher.refused])
     log.raise_errors()
-    return PrintLayout(document, tuple(page_starts(document, source.etree_element)))
+    return document, source.etree_element
 
 
-def page_starts(document, root) -> list[PageStart]:
+def _estimated_pages(book: RenderedBook) -> int:
+    """A first guess at the page count, so that most books are laid out once: about 330 words a page
+    at the default size, plus the front matter and a page and a half of opening per chapter."""
+    words = sum(len(WORD.findall(chapter.body_html)) for chapter in book.chapters)
+    area = book.print.trim_width_mm * book.print.trim_height_mm / (139.7 * 215.9)
+    return int(words / (330 * area)) + 6 + int(1.5 * len(book.chapters))
+
+
+def _padded(count: int, multiple: int) -> int:
+    return -(-count // multiple) * multiple
+
+
+def front_matter(book: RenderedBook) -> tuple[list[str], str | None]:
+    """The chapters before the body (a foreword, a preface...), and the chapter where the body starts."""
+    front = []
+    for chapter in book.chapters:
+        if chapter.role not in FRONT_ROLES:
+            return front, chapter.id
+        front.append(chapter.id)
+    return front, None
+
+
+def page_labels(document, book: RenderedBook, page_count: int) -> tuple[str, ...]:
+    """Roman numbers up to the first page of the body, then arabic from 1 (as the folios print them)."""
+    body = _page_of_anchor(document, f"section-{front_matter(book)[1]}")
+    return tuple(roman(number) if number < body else str(number - body + 1) for number in range(1, page_count + 1))
+
+
+def _page_of_anchor(document, anchor: str) -> int:
+    for number, page in enumerate(document.pages, start=1):
+        if anchor in page.anchors:
+            return number
+    return len(document.pages) + 1
+
+
+def roman(number: int) -> str:
+    numerals = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
+                ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+    text = ""
+    for numeral, value in numerals:
+        count, number = divmod(number, value)
+        text += numeral * count
+    return text
+
+
+def page_starts(document, root, labels: tuple[str, ...]) -> list[PageStart]:
     places = _chapter_places(root)
     words_laid_out: dict[int, int] = {}  # id(block element) -> whole words on earlier pages
     starts = []
@@ -72,10 +176,88 @@ def page_starts(document, root) -> list[PageStart]:
             if place is None:
                 continue
             if first:
-                starts.append(PageStart(str(number), place[0], place[1], words_laid_out.get(id(block), 0)))
+                starts.append(PageStart(labels[number - 1], place[0], place[1], words_laid_out.get(id(block), 0)))
                 first = False
             words_laid_out[id(block)] = words_laid_out.get(id(block), 0) + _whole_words(text)
     return starts
+
+
+@dataclass(frozen=True)
+class HyphenRun:
+    page: int
+    block: tuple[int, ...]
+    word: int  # index of the third hyphenated word in its block
+    text: str
+
+
+def hyphen_runs(document, root) -> list[HyphenRun]:
+    """The third (fifth, ...) line of every run of hyphenated line-ends in a block."""
+    paths = _paths(root)
+    words: dict[int, int] = {}
+    run: dict[int, int] = {}
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        for block, text in _lines(page):
+            key = id(block)
+            before = words.get(key, 0)
+            words[key] = before + _whole_words(text)
+            line = text.rstrip()
+            run[key] = run.get(key, 0) + 1 if line.endswith(HYPHENS) else 0
+            if run[key] >= 3 and key in paths:
+                found.append(HyphenRun(number, paths[key], before + len(WORD.findall(line)) - 1, line[-30:]))
+                run[key] = 0
+    return found
+
+
+def keep_whole(root, protected: set[Protected]) -> None:
+    """Wrap each protected word (with the rest of a hyphenated compound) in a span that never breaks."""
+    if not protected:
+        return
+    blocks = {path: element for element, path in _elements_by_path(root)}
+    for item in sorted(protected, key=lambda p: (p.block, -p.word)):
+        block = blocks.get(item.block)
+        if block is not None:
+            _wrap_word(block, item.word)
+
+
+def _wrap_word(block, index: int) -> None:
+    from xml.etree.ElementTree import Element
+
+    seen = 0
+    for parent, owner, slot in _text_slots(block):
+        text = getattr(owner, slot) or ""
+        matches = list(WORD.finditer(text))
+        if seen + len(matches) <= index:
+            seen += len(matches)
+            continue
+        match = COMPOUND.match(text, matches[index - seen].start())
+        span = Element(f"{{{XHTML}}}span", {"class": "keep-whole"})
+        span.text, span.tail = match.group(0), text[match.end():]
+        setattr(owner, slot, text[:match.start()])
+        parent.insert(0 if slot == "text" else list(parent).index(owner) + 1, span)
+        return
+
+
+def _text_slots(element):
+    """(parent, element, "text" | "tail") for each piece of text in the element's own flow, in reading order:
+    floated footnotes are left out, as they are in the lines laid out."""
+    yield element, element, "text"
+    for child in element:
+        if "footnote" not in (child.get("class") or "").split():
+            yield from _text_slots(child)
+        yield element, child, "tail"
+
+
+def _paths(root) -> dict[int, tuple[int, ...]]:
+    return {id(element): path for element, path in _elements_by_path(root)}
+
+
+def _elements_by_path(root):
+    pending = [(root, ())]
+    while pending:
+        element, path = pending.pop()
+        yield element, path
+        pending.extend((child, path + (index,)) for index, child in enumerate(_elements(element)))
 
 
 def _whole_words(line: str) -> int:
@@ -96,7 +278,7 @@ def _lines(page):
 
 
 def _texts(box):
-    if "::" in (getattr(box, "element_tag", "") or ""):  # generated content (list markers, ::after) is not text
+    if (getattr(box, "element_tag", "") or "").endswith(GENERATED):  # list markers, ::after... are not text
         return
     if hasattr(box, "text"):
         yield box.text

@@ -15,15 +15,23 @@ class BuildContext:
     report: Report
     modified: datetime  # UTC; stamped into outputs so the same input gives the same bytes
     version: str
+    profile: str | None = None  # the printer profile asked for on the command line, else the book's
     _layouts: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def print_layout(self, book: RenderedBook):
-        """The book laid out for print, computed once per build for every format that needs it."""
-        from publish.pagination import lay_out
+    def profile_for(self, book: RenderedBook) -> str:
+        return self.profile or book.print.profile
 
-        if id(book) not in self._layouts:
-            self._layouts[id(book)] = lay_out(book, self.version, self.report)
-        return self._layouts[id(book)]
+    def print_layout(self, book: RenderedBook, profile=None):
+        """The book laid out for a printer profile (the book's own by default), computed once per build for
+        every format that needs it."""
+        from publish.pagination import lay_out
+        from publish.profiles import profile_named
+
+        profile = profile or profile_named(book.print.profile)
+        key = (id(book), profile.name)
+        if key not in self._layouts:
+            self._layouts[key] = lay_out(book, self.version, self.report, profile)
+        return self._layouts[key]
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,12 @@ class OutputFormat:
     suffix: str
     description: str
     build: Callable[[RenderedBook, BuildContext], bytes]
+    has_profiles: bool = False  # built for a printer profile: another than the book's goes to <slug>-<profile>
+
+    def file_name(self, slug: str, book_profile: str, chosen_profile: str | None) -> str:
+        if self.has_profiles and chosen_profile and chosen_profile != book_profile:
+            return f"{slug}-{chosen_profile}{self.suffix}"
+        return f"{slug}{self.suffix}"
 
 
 class Registry:

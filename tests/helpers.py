@@ -9,6 +9,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
+
 from lxml import etree
 
 NS = {
@@ -88,6 +90,7 @@ class PdfPage:
     width: float
     height: float
     lines: list[PdfLine]
+    label: str = ""  # the page label the PDF declares (the printed folio)
 
     def body_lines(self, margin: float = 45.0) -> list[PdfLine]:
         """Lines outside the head and foot margins (no running heads or folios)."""
@@ -112,6 +115,9 @@ def pdf_pages(path: Path) -> list[PdfPage]:
             lines.append(PdfLine(" ".join(words), float(line.get("xMin")), float(line.get("yMin")),
                                  float(line.get("xMax")), float(line.get("yMax"))))
         pages.append(PdfPage(number, float(page.get("width")), float(page.get("height")), lines))
+    with pikepdf.open(path) as pdf:
+        for page, pdf_page in zip(pages, pdf.pages):
+            page.label = str(pdf_page.label)
     return pages
 
 

@@ -3,6 +3,7 @@
 from publish.formats.epub import EPUB
 from publish.formats.html import HTML
 from publish.formats.pdf import PDF
+from publish.formats.print_cover import COVER
 from publish.registry import Registry
 
-FORMATS = Registry([EPUB, PDF, HTML])
+FORMATS = Registry([EPUB, PDF, HTML, COVER])

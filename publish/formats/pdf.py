@@ -1,15 +1,33 @@
-"""Print PDF: the print layout (one HTML document from a template, laid out by WeasyPrint) written as a PDF."""
+"""Print PDF: the print layout (one HTML document from a template, laid out by WeasyPrint) written as a PDF for
+the chosen printer profile: page labels, blank pages to pad the count, bleed and trim boxes, and what the
+profile forbids (links, bookmarks) left out."""
 
 from __future__ import annotations
 
+import pydyf
+
+from publish import profiles
 from publish.model import RenderedBook
+from publish.pagination import PrintLayout
+from publish.profiles import PrintProfile
 from publish.registry import BuildContext, OutputFormat
+
+POINTS_PER_INCH = 72
 
 
 def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
-    document = context.print_layout(book).document
+    profile = profiles.profile_named(context.profile_for(book))
+    layout = context.print_layout(book, profile)
+    document = layout.document.copy()
     _set_metadata(document.metadata, book, context)
-    return document.write_pdf(pdf_identifier=book.metadata.identifier.encode("utf-8"))
+    if not profile.interactive:
+        for page in document.pages:
+            page.links.clear()
+            page.anchors.clear()
+    return document.write_pdf(pdf_identifier=book.metadata.identifier.encode("utf-8"),
+                              pdf_variant=profile.pdf_variant,
+                              output_intent="srgb" if profile.colour == "srgb" else None,
+                              finisher=lambda _, pdf: _finish(pdf, layout, profile))
 
 
 def _set_metadata(metadata, book: RenderedBook, context: BuildContext) -> None:
@@ -25,4 +43,50 @@ def _set_metadata(metadata, book: RenderedBook, context: BuildContext) -> None:
     metadata.modified = stamp
 
 
-PDF = OutputFormat(name="pdf", suffix=".pdf", description="print-ready PDF", build=build_pdf)
+def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile) -> None:
+    pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
+    for _ in range(layout.page_count - len(pages)):
+        pages.append(_add_blank_page(pdf, pages[-1]))
+    bleed = layout.geometry.bleed_in * POINTS_PER_INCH
+    for index, page in enumerate(pages):
+        _set_boxes(page, bleed, recto=index % 2 == 0, outside_only=profile.bleed_sides == "outside",
+                   keep_marks=layout.geometry.marks)
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(_label_ranges(layout))})
+    if profile.interactive:
+        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+        pdf.catalog["PageMode"] = "/UseOutlines"
+
+
+def _add_blank_page(pdf: pydyf.PDF, model: pydyf.Dictionary) -> pydyf.Dictionary:
+    contents = pydyf.Stream()
+    pdf.add_object(contents)
+    page = pydyf.Dictionary({key: model[key] for key in ("Type", "Parent", "MediaBox", "TrimBox", "Resources")})
+    page["Contents"] = contents.reference
+    pdf.add_page(page)
+    return page
+
+
+def _set_boxes(page: pydyf.Dictionary, bleed: float, recto: bool, outside_only: bool, keep_marks: bool) -> None:
+    """TrimBox is the page as cut; BleedBox adds the bleed (none at the spine for an interior printed as
+    single pages); MediaBox loses the inside bleed too unless crop marks need the room."""
+    trim = [float(value) for value in page["TrimBox"]]
+    inside_bleed = 0.0 if outside_only else bleed
+    left, right = (inside_bleed, bleed) if recto else (bleed, inside_bleed)
+    bleed_box = [trim[0] - left, trim[1] - bleed, trim[2] + right, trim[3] + bleed]
+    page["TrimBox"] = pydyf.Array(trim)
+    page["BleedBox"] = pydyf.Array(bleed_box)
+    if not keep_marks:
+        page["MediaBox"] = pydyf.Array(bleed_box)
+
+
+def _label_ranges(layout: PrintLayout) -> list:
+    """PDF page labels: lower-case roman for the front matter, decimal from 1 for the body."""
+    ranges = []
+    if layout.front_pages:
+        ranges += [0, pydyf.Dictionary({"S": "/r"})]
+    if layout.front_pages < layout.page_count:
+        ranges += [layout.front_pages, pydyf.Dictionary({"S": "/D", "St": 1})]
+    return ranges
+
+
+PDF = OutputFormat(name="pdf", suffix=".pdf", description="print-ready PDF", build=build_pdf, has_profiles=True)

@@ -117,11 +117,11 @@ def test_page_list_matches_the_pdf_pages_of_long_books(name, big_books):
 
 def _assert_page_list_matches(built, minimum: int) -> None:
     book = Epub(built.epub)
-    pages = {page.number: page for page in pdf_pages(built.pdf)}
+    pages = {page.label: page for page in pdf_pages(built.pdf)}
     entries = _page_list(book)
     assert len(entries) >= minimum
     for label, href in entries:
-        page = pages[int(label)]
+        page = pages[label]
         assert page.folio() == label
         # A list item's number is a line of its own in the text layer, and not text in the EPUB.
         lines = [line.text for line in page.body_lines() if not re.fullmatch(r"\d+\.?", line.text)]

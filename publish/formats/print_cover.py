@@ -1,0 +1,102 @@
+"""The printed book's cover: back, spine and front on one sheet with bleed, sized from the trim size, the real
+page count of the interior and the paper's thickness. It shares the ebook cover's design (publish/cover.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from publish import cover, profiles, templates
+from publish.errors import FormatError, Problem
+from publish.fonts import FACES, FONT_FOLDER
+from publish.model import RenderedBook
+from publish.pagination import WeasyPrintLog
+from publish.registry import BuildContext, OutputFormat
+from publish.urls import local_fetcher
+
+MM_PER_INCH = 25.4
+PAGE_THICKNESS_IN = {"white": 0.002252, "cream": 0.0025}  # KDP's figures per page (one leaf side)
+SPINE_TEXT_MIN_IN = 0.18  # thinner spines carry no text (KDP: books under 80 pages on white paper)
+
+
+@dataclass(frozen=True)
+class CoverSheet:
+    trim_width_in: float
+    trim_height_in: float
+    spine_in: float
+    bleed_in: float
+    page_count: int
+
+    @property
+    def width_in(self) -> float:
+        return 2 * self.trim_width_in + self.spine_in + 2 * self.bleed_in
+
+    @property
+    def height_in(self) -> float:
+        return self.trim_height_in + 2 * self.bleed_in
+
+    @property
+    def spine_has_text(self) -> bool:
+        return self.spine_in >= SPINE_TEXT_MIN_IN
+
+
+def spine_width_in(page_count: int, paper: str, page_thickness_in: float | None = None) -> float:
+    return round(page_count * (page_thickness_in or PAGE_THICKNESS_IN[paper]), 4)
+
+
+def cover_sheet(book: RenderedBook, page_count: int) -> CoverSheet:
+    options = book.print
+    return CoverSheet(options.trim_width_mm / MM_PER_INCH, options.trim_height_mm / MM_PER_INCH,
+                      spine_width_in(page_count, options.paper, options.page_thickness_in), profiles.BLEED_IN,
+                      page_count)
+
+
+def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    profile = profiles.profile_named(context.profile_for(book))
+    sheet = cover_sheet(book, context.print_layout(book, profile).page_count)
+    env = templates.environment(book.root)
+    front_image = (book.root / book.metadata.cover).as_uri() if book.metadata.cover else None
+    html = templates.render(env, "cover-wrap.html", book=book, sheet=sheet, profile=profile, front_image=front_image,
+                            colours=_colours(profile), cmyk_profile=profiles.CMYK_PROFILE.as_uri())
+    fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: (FONT_FOLDER / name).as_uri())
+    allowed = [book.root, *templates.style_folders(book.root), FONT_FOLDER, profiles.CMYK_PROFILE.parent]
+    fetcher = local_fetcher(allowed)
+    font_config = FontConfiguration()
+    with WeasyPrintLog(context.report) as log:
+        stylesheets = [CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher),
+                       CSS(filename=str(templates.stylesheet_path(book.root, "cover.css")), font_config=font_config,
+                           url_fetcher=fetcher)]
+        document = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=font_config)
+        if fetcher.refused:
+            raise FormatError([Problem(message) for message in fetcher.refused])
+        log.raise_errors()
+    document.metadata.title = f"{book.metadata.title}: cover"
+    document.metadata.lang = book.metadata.language
+    document.metadata.generator = f"publish {context.version}"
+    document.metadata.created = document.metadata.modified = context.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return document.write_pdf(pdf_identifier=f"{book.metadata.identifier}#cover".encode("utf-8"),
+                              pdf_variant=profile.pdf_variant if profile.colour == "cmyk" else None,
+                              output_intent="srgb" if profile.colour == "srgb" else None)
+
+
+def _colours(profile: profiles.PrintProfile) -> dict[str, str]:
+    """The ebook cover's palette as CSS colours: device CMYK for a CMYK printer, else RGB."""
+    palette = {"background": cover.BACKGROUND, "ink": cover.INK, "accent": cover.ACCENT}
+    if profile.colour != "cmyk":
+        return {name: "rgb({} {} {})".format(*rgb) for name, rgb in palette.items()}
+    return {name: "device-cmyk({:.3f} {:.3f} {:.3f} {:.3f})".format(*_cmyk(rgb)) for name, rgb in palette.items()}
+
+
+def _cmyk(rgb: tuple[int, int, int]) -> tuple[float, float, float, float]:
+    red, green, blue = (value / 255 for value in rgb)
+    black = 1 - max(red, green, blue)
+    if black >= 1:
+        return 0.0, 0.0, 0.0, 1.0
+    return tuple((1 - value - black) / (1 - black) for value in (red, green, blue)) + (black,)
+
+
+COVER = OutputFormat(name="cover", suffix="-cover.pdf", description="print cover: back, spine and front",
+                     build=build_cover, has_profiles=True)

@@ -1,0 +1,59 @@
+"""Footnotes for print: each note moved to the place that first refers to it, for WeasyPrint's `float: footnote`.
+
+The note becomes a <span> so that an HTML parser keeps it inside the paragraph; its paragraphs and lists become
+spans styled as blocks. A note holding anything else (a table, a figure) keeps the whole chapter's notes at the
+chapter's end, as the ebook has them."""
+
+from __future__ import annotations
+
+from lxml import etree
+from markupsafe import Markup
+
+from publish.model import Chapter
+from publish.xhtml import inner_xhtml, parse_fragment
+
+BLOCKS_AS_SPANS = {"p", "blockquote", "ul", "ol", "li", "div"}
+PHRASING = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
+            "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
+
+
+def note_as_span(chapter: Chapter, note) -> etree._Element | None:
+    content = parse_fragment(note.html)
+    for element in content.iter():
+        if element is content or not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        if name in BLOCKS_AS_SPANS:
+            element.attrib["class"] = " ".join(filter(None, [element.get("class"), f"fn-{name}"]))
+            element.tag = "span"
+        elif name not in PHRASING:
+            return None
+    content.tag = "span"
+    content.attrib.update({"class": "footnote", "id": note.id, "data-number": str(note.number)})
+    return content
+
+
+def print_body(chapter: Chapter) -> Markup:
+    """The chapter's body with its notes at their references, or followed by them when they cannot float."""
+    notes = [(note, note_as_span(chapter, note)) for note in chapter.footnotes]
+    if not notes:
+        return Markup(chapter.body_html)
+    if any(span is None for _, span in notes):
+        return Markup(chapter.body_html + _notes_at_end(chapter))
+    body = parse_fragment(chapter.body_html)
+    refs = {ref.get("id"): ref for ref in body.iter("{*}a", "a") if "noteref" in (ref.get("class") or "").split()}
+    for note, span in notes:
+        ref = refs.get(note.ref_id)
+        if ref is None:  # an unreferenced note still prints: after the body
+            body.append(span)
+            continue
+        anchor = ref.getparent() if etree.QName(ref.getparent()).localname == "sup" else ref
+        span.tail, anchor.tail = anchor.tail, None
+        anchor.addnext(span)
+    return Markup(inner_xhtml(body))
+
+
+def _notes_at_end(chapter: Chapter) -> str:
+    items = "".join(f'<aside class="endnote" id="{note.id}"><p class="note-label">{note.number}.</p>{note.html}</aside>'
+                    for note in chapter.footnotes)
+    return f'<section class="footnotes" aria-label="Notes">{items}</section>'
