@@ -60,6 +60,8 @@ class Protected:
 
 
 MAX_PASSES = 4
+PRINT_DPI = 300
+CSS_PIXELS_PER_INCH = 96
 
 
 def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProfile) -> PrintLayout:
@@ -90,6 +92,7 @@ def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProf
         geometry = settled
         protected |= {Protected(run.block, run.word) for run in runs}
     labels = page_labels(document, book, page_count)
+    report_low_resolution(document, labels, report)
     return PrintLayout(document, tuple(page_starts(document, root, labels)), geometry, labels, page_count)
 
 
@@ -107,13 +110,17 @@ def _render(book, env, html, geometry, profile, protected, font_config, report):
                                   f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
                                   f"(apt-get install libgs-common)"))
     fetcher = local_fetcher([*allowed, FONT_FOLDER, profiles.CMYK_PROFILE.parent])
+    colour_profiles: dict = {}  # @color-profile rules, shared by every stylesheet and the document
     with WeasyPrintLog(report) as log:
-        stylesheets = [CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher),
-                       CSS(string=page_css, font_config=font_config, url_fetcher=fetcher),
-                       CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher)]
+        stylesheets = [CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher,
+                           color_profiles=colour_profiles),
+                       CSS(string=page_css, font_config=font_config, url_fetcher=fetcher,
+                           color_profiles=colour_profiles),
+                       CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher,
+                           color_profiles=colour_profiles)]
         source = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher)
         keep_whole(source.etree_element, protected)
-        document = source.render(stylesheets=stylesheets, font_config=font_config)
+        document = source.render(stylesheets=stylesheets, font_config=font_config, color_profiles=colour_profiles)
     if fetcher.refused:
         raise FormatError([Problem(message) for message in fetcher.refused])
     log.raise_errors()
@@ -163,6 +170,26 @@ def roman(number: int) -> str:
         count, number = divmod(number, value)
         text += numeral * count
     return text
+
+
+def report_low_resolution(document, labels: tuple[str, ...], report: Report) -> None:
+    """Printers want images at 300 dpi or more at the size they print."""
+    for number, page in enumerate(document.pages, start=1):
+        for box in _boxes(page._page_box):
+            image = getattr(box, "replacement", None)
+            if getattr(image, "width", None) and box.width:
+                dpi = image.width / (box.width / CSS_PIXELS_PER_INCH)
+                if dpi < PRINT_DPI:
+                    source = box.element.get("src", "an image") if box.element is not None else "an image"
+                    report.warn(f"PDF layout: '{source}' prints at {dpi:.0f} dpi on page {labels[number - 1]} "
+                                f"({box.width / CSS_PIXELS_PER_INCH:.2f} in wide); printers want {PRINT_DPI}: "
+                                f"use a larger image or print it smaller")
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
 
 
 def page_starts(document, root, labels: tuple[str, ...]) -> list[PageStart]:

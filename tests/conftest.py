@@ -86,3 +86,16 @@ def manuscript_copy(tmp_path) -> Path:
     target = tmp_path / "manuscript"
     shutil.copytree(DATA / "minimal", target)
     return target
+
+
+@pytest.fixture(scope="session")
+def profile_builds(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """The review and the Communist Manifesto as a PDF for every printer profile."""
+    builds = {}
+    for book, manuscript in (("review", PROJECT / "manuscript"), ("manifesto", CORPUS / "the-communist-manifesto")):
+        out = tmp_path_factory.mktemp(f"{book}-profiles")
+        for profile in ("screen", "kdp", "ingram", "lulu"):
+            report = Report()
+            builds[book, profile] = build(manuscript, out, ["pdf"], report, profile=profile)[0]
+            assert report.warnings == [], (book, profile, report.warnings)
+    return builds

@@ -118,7 +118,16 @@ def pdf_pages(path: Path) -> list[PdfPage]:
     with pikepdf.open(path) as pdf:
         for page, pdf_page in zip(pages, pdf.pages):
             page.label = str(pdf_page.label)
+            _to_trim_box(page, [float(v) for v in pdf_page.mediabox], [float(v) for v in pdf_page.trimbox])
     return pages
+
+
+def _to_trim_box(page: PdfPage, media: list[float], trim: list[float]) -> None:
+    """Positions measured from the trimmed page's corner, whatever bleed or marks surround it."""
+    dx, dy = trim[0] - media[0], media[3] - trim[3]
+    page.width, page.height = trim[2] - trim[0], trim[3] - trim[1]
+    page.lines = [PdfLine(line.text, line.x_min - dx, line.y_min - dy, line.x_max - dx, line.y_max - dy)
+                  for line in page.lines]
 
 
 def seed_paragraphs() -> list[str]:

@@ -64,12 +64,14 @@ def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
     allowed = [book.root, *templates.style_folders(book.root), FONT_FOLDER, profiles.CMYK_PROFILE.parent]
     fetcher = local_fetcher(allowed)
     font_config = FontConfiguration()
+    colour_profiles: dict = {}  # @color-profile rules, shared by every stylesheet and the document
     with WeasyPrintLog(context.report) as log:
-        stylesheets = [CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher),
+        stylesheets = [CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher,
+                           color_profiles=colour_profiles),
                        CSS(filename=str(templates.stylesheet_path(book.root, "cover.css")), font_config=font_config,
-                           url_fetcher=fetcher)]
+                           url_fetcher=fetcher, color_profiles=colour_profiles)]
         document = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=font_config)
+            stylesheets=stylesheets, font_config=font_config, color_profiles=colour_profiles)
         if fetcher.refused:
             raise FormatError([Problem(message) for message in fetcher.refused])
         log.raise_errors()

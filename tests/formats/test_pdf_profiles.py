@@ -1,0 +1,290 @@
+"""Print-ready PDFs per printer profile, read back with pdfinfo, pdffonts, qpdf and pikepdf: boxes, fonts,
+page labels, what each printer forbids, PDF/X and PDF/UA identification, the gutter, the cover's spine."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pikepdf
+import pytest
+
+from publish.build import build
+from publish.errors import Report
+from publish.formats.print_cover import PAGE_THICKNESS_IN, SPINE_TEXT_MIN_IN, spine_width_in
+from publish.profiles import gutter_in
+from tests.formats.test_pdf import contents, start_folio
+from tests.helpers import CORPUS, PROJECT, pdf_pages
+from tests.typeset import faults, measures
+
+PROFILES = ("screen", "kdp", "ingram", "lulu")
+BOOKS = ("review", "manifesto")
+TRIM = (396.0, 612.0)  # 5.5 x 8.5 in
+BLEED = 9.0  # 0.125 in
+
+
+def boxes(path) -> list[dict[str, tuple[float, ...]]]:
+    """Every page's boxes as pdfinfo reports them."""
+    _need("pdfinfo")
+    count = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", path)).group(1))
+    output = _run("pdfinfo", "-box", "-f", "1", "-l", str(count), path)
+    pages: dict[int, dict] = {}
+    for number, box, values in re.findall(r"Page\s+(\d+)\s+(\w+Box):\s+([-\d. ]+)", output):
+        pages.setdefault(int(number), {})[box] = tuple(round(float(v), 1) for v in values.split())
+    return [pages[number] for number in sorted(pages)]
+
+
+def _run(*command) -> str:
+    return subprocess.run([str(part) for part in command], capture_output=True, text=True, check=True).stdout
+
+
+def _need(tool: str) -> None:
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: install poppler-utils and qpdf (.ci/run does)")
+
+
+def _size(box) -> tuple[float, float]:
+    return round(box[2] - box[0], 1), round(box[3] - box[1], 1)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("book", BOOKS)
+def test_page_boxes(profile, book, profile_builds):
+    pages = boxes(profile_builds[book, profile])
+    for page in pages:
+        assert _size(page["TrimBox"]) == TRIM
+        if profile == "lulu":  # bleed on every side, built into every page
+            assert _size(page["MediaBox"]) == (TRIM[0] + 2 * BLEED, TRIM[1] + 2 * BLEED)
+            assert page["BleedBox"] == page["MediaBox"]
+        else:
+            assert page["MediaBox"] == page["BleedBox"] == page["TrimBox"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("book", BOOKS)
+def test_fonts_embedded_and_subset_and_file_sound(profile, book, profile_builds):
+    _need("pdffonts")
+    _need("qpdf")
+    path = profile_builds[book, profile]
+    rows = _run("pdffonts", path).splitlines()[2:]
+    assert rows
+    for row in rows:
+        emb, sub = row.split()[-5:-3]
+        assert (emb, sub) == ("yes", "yes"), row
+        assert "+" in row.split()[0], row  # a subset's name carries its tag
+    assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("book", BOOKS)
+def test_page_labels_roman_then_arabic_and_even_count(profile, book, profile_builds):
+    pages = pdf_pages(profile_builds[book, profile])
+    assert len(pages) % 2 == 0
+    labels = [page.label for page in pages]
+    body = labels.index("1")
+    assert labels[:body] == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii"][:body]
+    assert labels[body:] == [str(n) for n in range(1, len(pages) - body + 1)]
+    contents_page = next(p for p in pages if any(line.text == "Contents" for line in p.lines))
+    assert contents_page.folio() == contents_page.label  # the contents page prints its roman folio
+    assert all(page.folio() is None for page in pages[:3])  # half-title, its verso, title page
+    assert all(page.folio() == page.label for page in pages[body:] if page.body_lines())
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("book", BOOKS)
+def test_contents_numbers_are_the_real_start_pages(profile, book, profile_builds):
+    pages = pdf_pages(profile_builds[book, profile])
+    toc_page = next(p.number for p in pages if any(line.text == "Contents" for line in p.lines))
+    entries = contents(pages)
+    assert len(entries) >= 5
+    for title, printed in entries:
+        _, folio = start_folio(pages, title, toc_page)
+        assert folio == printed, title
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("book", BOOKS)
+def test_no_running_head_on_openers_or_blank_pages(profile, book, profile_builds):
+    pages = pdf_pages(profile_builds[book, profile])
+    titles = {title for title, _ in contents(pages)}
+    body = next(p.number for p in pages if p.label == "1")
+    heads_seen = 0
+    for page in pages[body - 1:]:
+        heads = [line for line in page.lines if line.y_max < 50]
+        texts = [line.text for line in page.body_lines()]
+        chapter_opener = any(text in titles for text in texts[:2]) and page.body_lines()[0].y_min > 100
+        if not texts or chapter_opener:
+            assert heads == [], (page.number, [line.text for line in heads])
+            if not texts:
+                assert page.lines == [], page.number  # a blank page is blank: no folio either
+        heads_seen += bool(heads)
+    assert heads_seen > 0
+
+
+@pytest.mark.parametrize("profile", ["kdp", "ingram", "lulu"])
+@pytest.mark.parametrize("book", BOOKS)
+def test_print_profiles_have_no_bookmarks_links_or_transparency(profile, book, profile_builds):
+    with pikepdf.open(profile_builds[book, profile]) as pdf:
+        assert "/Outlines" not in pdf.Root
+        assert all("/Annots" not in page.obj for page in pdf.pages)
+        for page in pdf.pages:
+            resources = page.obj.Resources
+            for state in (resources.get("/ExtGState") or {}).values():
+                assert float(state.get("/CA", 1)) == 1 and float(state.get("/ca", 1)) == 1
+                assert state.get("/SMask", pikepdf.Name.None_) == pikepdf.Name.None_
+            for image in (resources.get("/XObject") or {}).values():
+                assert "/SMask" not in image
+
+
+@pytest.mark.parametrize("book", BOOKS)
+def test_screen_profile_is_tagged_pdf_ua_with_bookmarks_and_links(book, profile_builds):
+    with pikepdf.open(profile_builds[book, "screen"]) as pdf:
+        assert "/StructTreeRoot" in pdf.Root and bool(pdf.Root.MarkInfo.Marked)
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle
+        assert str(pdf.Root.Lang).startswith("en")
+        with pdf.open_metadata() as xmp:
+            assert xmp.get("pdfuaid:part") == "1"
+        with pdf.open_outline() as outline:
+            assert len(outline.root) >= 1
+        assert any("/Annots" in page.obj for page in pdf.pages)
+
+
+@pytest.mark.parametrize("book", BOOKS)
+def test_ingram_profile_is_pdf_x1a_in_cmyk(book, profile_builds):
+    with pikepdf.open(profile_builds[book, "ingram"]) as pdf:
+        assert pdf.pdf_version == "1.4"
+        with pdf.open_metadata() as xmp:
+            assert xmp.get("pdfxid:GTS_PDFXVersion") == "PDF/X-1a:2003"
+        intent = pdf.Root.OutputIntents[0]
+        assert intent.S == "/GTS_PDFX" and int(intent.DestOutputProfile.N) == 4
+        assert str(pdf.docinfo["/GTS_PDFXVersion"]) == "PDF/X-1a:2003"
+        assert pdf.trailer.get("/ID") is not None
+        content = b"".join(page.obj.Contents.read_bytes() for page in pdf.pages if "/Contents" in page.obj)
+        assert b"/DeviceCMYK cs\n0 0 0 1 scn" in content  # text set in CMYK black
+        assert not re.search(rb"DeviceRGB| rg\b| RG\b", content)  # and nothing in RGB
+
+
+@pytest.mark.parametrize("book", BOOKS)
+def test_lulu_profile_declares_srgb(book, profile_builds):
+    with pikepdf.open(profile_builds[book, "lulu"]) as pdf:
+        assert int(pdf.Root.OutputIntents[0].DestOutputProfile.N) == 3
+
+
+def test_same_input_gives_identical_bytes_in_every_profile(profile_builds, tmp_path):
+    for profile in ("ingram", "screen", "lulu"):
+        again = build(PROJECT / "manuscript", tmp_path, ["pdf"], Report(), profile=profile)[0]
+        assert again.read_bytes() == profile_builds["review", profile].read_bytes(), profile
+
+
+def _with_print_options(tmp_path, source, options: str):
+    target = tmp_path / "manuscript"
+    shutil.copytree(source, target)
+    text = (target / "book.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^print:\n(  .*\n?)*", "", text)
+    (target / "book.yaml").write_text(text.rstrip("\n") + "\nprint:\n" + options, encoding="utf-8")
+    return target
+
+
+def test_kdp_bleed_is_on_top_bottom_and_outside_edge_only(tmp_path):
+    manuscript = _with_print_options(tmp_path, PROJECT / "manuscript", "  bleed: true\n")
+    pages = boxes(build(manuscript, tmp_path / "out", ["pdf"], Report())[0])
+    for number, page in enumerate(pages, start=1):
+        assert page["TrimBox"] == (0.0, 0.0, *TRIM)
+        # A recto's inside edge is its left one, a verso's its right one: no bleed there.
+        expected = (0.0, -BLEED, TRIM[0] + BLEED, TRIM[1] + BLEED) if number % 2 else \
+            (-BLEED, -BLEED, TRIM[0], TRIM[1] + BLEED)
+        assert page["MediaBox"] == page["BleedBox"] == expected, number
+
+
+def test_ingram_crop_marks_sit_outside_the_bleed(tmp_path):
+    manuscript = _with_print_options(tmp_path, PROJECT / "manuscript", "  profile: ingram\n  bleed: true\n"
+                                                                       "  crop_marks: true\n")
+    path = build(manuscript, tmp_path / "out", ["pdf"], Report())[0]
+    assert path.name == "never-let-me-go-2010.pdf"  # the book's own profile keeps the plain name
+    for page in boxes(path):
+        media, bleed, trim = page["MediaBox"], page["BleedBox"], page["TrimBox"]
+        assert _size(trim) == TRIM
+        assert media[0] < bleed[0] - 10 and media[2] > bleed[2] + 10
+        assert bleed[1] == trim[1] - BLEED and bleed[3] == trim[3] + BLEED
+
+
+def test_pad_to_a_signature_multiple(tmp_path):
+    manuscript = _with_print_options(tmp_path, PROJECT / "manuscript", "  pad_to: 16\n")
+    pages = pdf_pages(build(manuscript, tmp_path / "out", ["pdf"], Report())[0])
+    assert len(pages) == 16
+    assert all(page.lines == [] for page in pages[12:])
+
+
+@pytest.mark.parametrize("pages, gutter", [(24, 0.375), (150, 0.375), (151, 0.5), (300, 0.5), (301, 0.625),
+                                           (500, 0.625), (501, 0.75), (700, 0.75), (701, 0.875), (828, 0.875)])
+def test_gutter_follows_kdp_table(pages, gutter):
+    assert gutter_in(pages) == gutter
+
+
+def test_cover_spine_from_page_count_and_paper(profile_builds, tmp_path):
+    manuscript = _with_print_options(tmp_path, PROJECT / "manuscript", "  paper: cream\n")
+    cover = build(manuscript, tmp_path / "out", ["cover"], Report())[0]
+    page_count = len(pdf_pages(profile_builds["review", "kdp"]))
+    spine = page_count * PAGE_THICKNESS_IN["cream"] * 72
+    (page,) = boxes(cover)
+    assert _size(page["TrimBox"]) == (round(2 * TRIM[0] + spine, 1), TRIM[1])
+    assert _size(page["MediaBox"]) == (round(2 * TRIM[0] + spine + 2 * BLEED, 1), TRIM[1] + 2 * BLEED)
+    assert spine / 72 < SPINE_TEXT_MIN_IN
+    text = _run("pdftotext", cover, "-")
+    assert text.count("Never Let Me Go (2010)") == 2  # front and back: the spine is too thin for text
+
+
+@pytest.mark.slow
+def test_long_book_cover_has_spine_text_and_interior_has_wider_gutter(big_books, tmp_path):
+    built = big_books["pride-and-prejudice"]
+    pages = pdf_pages(built.pdf)
+    cover = build(built.manuscript, tmp_path, ["cover"], Report())[0]
+    spine = spine_width_in(len(pages), "white")
+    assert spine >= SPINE_TEXT_MIN_IN
+    (page,) = boxes(cover)
+    assert _size(page["TrimBox"])[0] == round(2 * TRIM[0] + spine * 72, 1)
+    assert _run("pdftotext", cover, "-").count("Pride and Prejudice") == 3  # front, back and spine
+    recto_left = measures(pages)[1].left
+    assert recto_left == pytest.approx((gutter_in(len(pages)) + 0.25) * 72, abs=0.2)
+
+
+@pytest.mark.slow
+def test_pride_and_prejudice_is_cleanly_set(big_books):
+    """No widow, orphan, stranded heading, line past the measure or three hyphenated lines in a row."""
+    pages = pdf_pages(big_books["pride-and-prejudice"].pdf)
+    body = next(page.number for page in pages if page.label == "1")
+    assert faults(pages, body) == []
+
+
+def test_typesetting_checker_finds_faults(tmp_path):
+    """The checker above can fail: with widows, orphans and hyphen runs allowed, and the kerning fix undone,
+    it finds each kind in the Manifesto."""
+    manuscript = tmp_path / "manuscript"
+    shutil.copytree(CORPUS / "the-communist-manifesto", manuscript)
+    (manuscript / "styles").mkdir()
+    css = (PROJECT / "styles" / "print.css").read_text(encoding="utf-8")
+    (manuscript / "styles" / "print.css").write_text(css + "p { widows: 1; orphans: 1; }\n"
+                                                     "html { word-spacing: normal; }\n"
+                                                     ".keep-whole { white-space: normal; }\n", encoding="utf-8")
+    pages = pdf_pages(build(manuscript, tmp_path / "out", ["pdf"], Report())[0])
+    kinds = {fault.kind for fault in faults(pages, next(p.number for p in pages if p.label == "1"))}
+    assert {"overfull", "widow", "orphan"} <= kinds
+
+
+def test_footnotes_sit_at_the_foot_of_the_page_that_calls_them(profile_builds):
+    pages = pdf_pages(profile_builds["manifesto", "kdp"])
+    edges = measures(pages)
+    checked = 0
+    for page in pages:
+        lines = page.body_lines()
+        small = [line for line in lines if line.y_max - line.y_min < edges[page.number % 2].line_height - 1]
+        for note in small:
+            match = re.match(r"^(\d+)\.(\s|$)", note.text)
+            if not match:
+                continue
+            text_lines = [line for line in lines if line.y_max <= note.y_min and line not in small]
+            assert any(re.search(rf"\D{match.group(1)}\b", line.text) for line in text_lines), (page.number, note.text)
+            assert all(line.y_max <= note.y_min + 0.5 for line in text_lines)
+            checked += 1
+    assert checked >= 5
