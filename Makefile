@@ -13,11 +13,11 @@ SOURCES := $(shell find $(MANUSCRIPT) -type f 2>/dev/null) $(wildcard styles/*) 
 STAMP = $(OUT)/.$(1)-$(subst /,_,$(abspath $(MANUSCRIPT))).built
 
 # A stamp records the file it built; if that file was deleted, forget the stamp so it is built again.
-$(foreach f,epub pdf,$(shell s='$(call STAMP,$(f))'; [ -f "$$s" ] && [ ! -f "$$(cat "$$s")" ] && rm -f "$$s"))
+$(foreach f,epub pdf pdf-screen cover,$(shell s='$(call STAMP,$(f))'; [ -f "$$s" ] && [ ! -f "$$(cat "$$s")" ] && rm -f "$$s"))
 
 ACE := node_modules/.bin/ace-cli
 
-.PHONY: all epub pdf html dist test check bench clean distclean venv ace
+.PHONY: all epub pdf pdf-screen cover html dist test check bench clean distclean venv ace
 all: epub pdf
 
 venv: $(INSTALLED)
@@ -30,6 +30,13 @@ $(INSTALLED): pyproject.toml
 
 epub: $(call STAMP,epub)
 pdf: $(call STAMP,pdf)
+cover: $(call STAMP,cover)
+# The PDF for reading on a screen (bookmarks, links, tagged); `make pdf` builds the printer profile book.yaml names.
+pdf-screen: $(call STAMP,pdf-screen)
+
+$(call STAMP,pdf-screen): $(INSTALLED) $(SOURCES)
+	$(PUBLISH) build pdf --profile screen -m $(MANUSCRIPT) -o $(OUT)
+	@$(PUBLISH) outputs pdf --profile screen -m $(MANUSCRIPT) -o $(OUT) > $@
 
 $(OUT)/.%-$(subst /,_,$(abspath $(MANUSCRIPT))).built: $(INSTALLED) $(SOURCES)
 	$(PUBLISH) build $* -m $(MANUSCRIPT) -o $(OUT)

@@ -18,8 +18,13 @@ from publish.cover import generated_cover
 from publish.errors import PublishError, Problem, Report
 from publish.formats import FORMATS
 
-KINDS = {".epub": ("EPUB ebook", "for e-readers and reading apps"), ".pdf": ("Print PDF", "the printed book's pages"),
-         ".html": ("Web edition", "read in any browser")}
+KINDS = {  # by the end of the file name; the first that matches
+    "-screen.pdf": ("PDF for screens", "bookmarked pages with linked contents and notes"),
+    "-cover.pdf": ("Print cover", "back, spine and front on one sheet, for the printer"),
+    ".pdf": ("Print PDF", "the printed book's pages, ready for the printer"),
+    ".epub": ("EPUB ebook", "for e-readers and reading apps"),
+    ".html": ("Web edition", "read in any browser"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,12 @@ def make_release(manuscript: Path, dist: Path, report: Report, force: bool = Fal
 
 def _write_release(folder: Path, stem: str, book, context, version: str) -> None:
     downloads = []
-    for name in ("epub", "pdf", "html"):
+    screen = replace(context, profile="screen")
+    for name, build_context in (("epub", context), ("pdf", context), ("pdf", screen), ("html", context),
+                                ("cover", context)):
         output_format = FORMATS.get(name)
-        path = folder / f"{stem}{output_format.suffix}"
-        path.write_bytes(output_format.build(book, context))
+        path = folder / output_format.file_name(stem, book.print.profile, build_context.profile)
+        path.write_bytes(output_format.build(book, build_context))
         downloads.append(_describe(path))
     cover = _write_cover(folder, book)
     env = templates.environment(book.root)
@@ -117,7 +124,7 @@ def _describe(path: Path) -> ReleaseFile:
     data = path.read_bytes()
     media_type = {".epub": "application/epub+zip", ".json": "application/json"}.get(
         path.suffix, mimetypes.guess_type(path.name)[0] or "text/plain")
-    label, kind = KINDS.get(path.suffix, (path.name, ""))
+    label, kind = next((kind for ending, kind in KINDS.items() if path.name.endswith(ending)), (path.name, ""))
     return ReleaseFile(path.name, len(data), hashlib.sha256(data).hexdigest(), media_type, label, kind)
 
 

@@ -114,3 +114,26 @@ def test_verify_runs_the_validators_on_built_outputs(manuscript_copy, tmp_path):
         "Ace: a-small-book.epub: 0 errors, 0 warnings",
         "PDF check: a-small-book.pdf: 0 errors, 0 warnings",
     ]
+
+
+def test_profile_option_names_its_output(tmp_path):
+    result = run("build", "pdf", "--profile", "screen", "-q", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["never-let-me-go-2010-screen.pdf"]
+    listed = run("outputs", "pdf", "--profile", "screen", "-o", str(tmp_path)).stdout.split()
+    assert listed == [str(tmp_path / "never-let-me-go-2010-screen.pdf")]
+    assert run("outputs", "cover").stdout.split() == ["build/never-let-me-go-2010-cover.pdf"]
+
+
+def test_ingram_without_its_colour_profile_says_what_to_install(tmp_path, monkeypatch):
+    from publish import profiles
+    from publish.build import build
+    from publish.errors import PublishError, Report
+
+    monkeypatch.setattr(profiles, "CMYK_PROFILE", tmp_path / "missing" / "default_cmyk.icc")
+    with pytest.raises(PublishError) as error:
+        build(PROJECT / "manuscript", tmp_path, ["pdf"], Report(), profile="ingram")
+    assert str(error.value) == (f"the ingram profile needs the CMYK colour profile {tmp_path}/missing/"
+                                "default_cmyk.icc: install the Debian package libgs-common "
+                                "(apt-get install libgs-common)")
+    assert list(tmp_path.glob("*.pdf")) == []

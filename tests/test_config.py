@@ -140,6 +140,34 @@ def test_bad_print_options():
     ]
 
 
+def test_printer_profile_options():
+    config = parse_book_yaml("title: A\nlanguage: en\nprint:\n  profile: ingram\n  bleed: true\n  crop_marks: true\n"
+                             "  pad_to: 16\n  opener: drop-cap\n  section_start: page\n  paper: cream\n"
+                             "  page_thickness: 0.0024\n", BOOK)
+    options = config.print
+    assert (options.profile, options.bleed, options.crop_marks, options.pad_to) == ("ingram", True, True, 16)
+    assert (options.opener, options.section_start, options.paper, options.page_thickness_in) == \
+        ("drop-cap", "page", "cream", 0.0024)
+    defaults = parse_book_yaml("title: A\nlanguage: en\n", BOOK).print
+    assert (defaults.profile, defaults.bleed, defaults.pad_to, defaults.opener) == ("kdp", None, 2, "small-caps")
+
+
+def test_bad_printer_profile_options():
+    assert problems("title: A\nlanguage: en\nprint:\n  profile: kdp\n  crop_marks: true\n  pad_to: 3\n"
+                    "  paper: glossy\n  bleed: sometimes\n  page_thickness: 1\n") == [
+        "/books/novel/book.yaml:7: paper 'glossy' must be one of white, cream",
+        "/books/novel/book.yaml:8: bleed must be true or false, not 'sometimes'",
+        "/books/novel/book.yaml:5: crop_marks: the kdp profile's printer refuses crop marks; remove "
+        "'crop_marks: true' or choose profile: ingram",
+        "/books/novel/book.yaml:6: pad_to must be an even whole number such as 2, 16 or 32, not 3",
+        "/books/novel/book.yaml:9: page_thickness must be inches per page between 0.001 and 0.01 (white paper is "
+        "about 0.0023), not 1",
+    ]
+    assert problems("title: A\nlanguage: en\nprint:\n  profile: amazon\n") == [
+        "/books/novel/book.yaml:4: profile 'amazon' must be one of screen, kdp, ingram, lulu",
+    ]
+
+
 def test_unquoted_date_is_accepted():
     assert parse_book_yaml("title: A\nlanguage: en\ndate: 2019-11-25\n", BOOK).metadata.date == "2019-11-25"
 

@@ -75,36 +75,41 @@ def test_every_font_is_embedded_and_the_file_is_sound(review, manifesto):
         assert any("Source-Serif-Pro" in name for name in verdict.details["fonts"])
 
 
-def test_one_outline_entry_per_contents_entry(review, manifesto):
-    assert [title for title, _ in outline(review.pdf)] == ["Never Let Me Go (2010)", *SECTIONS]
-    printed = [title for title, _ in contents(pdf_pages(manifesto.pdf))]
-    assert [title for title, _ in outline(manifesto.pdf)] == printed
+def test_screen_pdf_has_one_bookmark_per_contents_entry_at_its_start_page(profile_builds):
+    review, manifesto = profile_builds["review", "screen"], profile_builds["manifesto", "screen"]
+    assert [title for title, _ in outline(review)] == ["Never Let Me Go (2010)", *SECTIONS]
+    pages = pdf_pages(manifesto)
+    entries = contents(pages)
+    assert [title for title, _ in outline(manifesto)] == [title for title, _ in entries]
+    toc_page = next(p.number for p in pages if any(line.text == "Contents" for line in p.lines))
+    outline_pages = dict(outline(manifesto))
+    for title, _ in entries:
+        physical, _ = start_folio(pages, title, toc_page)
+        assert outline_pages[title] == physical, title
 
 
-@pytest.mark.parametrize("book", ["review", "manifesto", "features"])
-def test_contents_numbers_are_the_real_start_pages(book, request):
-    built = request.getfixturevalue(book)
-    pages = pdf_pages(built.pdf)
+def test_contents_numbers_are_the_real_start_pages(features):
+    """(The review and the Manifesto are checked in every profile in test_pdf_profiles.py.)"""
+    pages = pdf_pages(features.pdf)
     entries = contents(pages)
     assert len(entries) >= 3
     toc_page = next(p.number for p in pages if any(line.text == "Contents" for line in p.lines))
-    outline_pages = dict(outline(built.pdf))
     for title, printed in entries:
-        physical, folio = start_folio(pages, title, toc_page)
+        _, folio = start_folio(pages, title, toc_page)
         assert folio == printed, title
-        assert outline_pages[title] == physical, title
 
 
 def test_review_text_is_complete_and_in_order(review):
     assert_review_text_in_order(" ".join(line.text for page in pdf_pages(review.pdf) for line in page.body_lines()))
 
 
-def test_front_matter_pages_have_no_folio_and_body_pages_do(review):
+def test_front_matter_is_numbered_in_roman_and_the_body_from_1(review):
     pages = pdf_pages(review.pdf)
     first_body = next(p for p in pages if any(line.text == "Never Let Me Go (2010)" for line in p.body_lines())
                       and p.number > 4)
-    assert all(p.folio() is None for p in pages[:first_body.number - 1])
-    assert all(p.folio() == str(p.number) for p in pages[first_body.number - 1:])
+    assert [p.folio() for p in pages[:first_body.number - 1]] == [None, None, None, None, "v", None]
+    assert [p.label for p in pages[:first_body.number - 1]] == ["i", "ii", "iii", "iv", "v", "vi"]
+    assert all(p.folio() == p.label == str(p.number - first_body.number + 1) for p in pages[first_body.number - 1:])
 
 
 def test_metadata(review, manifesto):
