@@ -267,10 +267,11 @@ def _wrap_word(block, index: int) -> None:
 
 def _text_slots(element):
     """(parent, element, "text" | "tail") for each piece of text in the element's own flow, in reading order:
-    floated footnotes are left out, as they are in the lines laid out."""
+    floated footnotes are left out, as they are from the lines laid out, and so is a drop cap, whose letter
+    the line's text joins to the rest of its word."""
     yield element, element, "text"
     for child in element:
-        if "footnote" not in (child.get("class") or "").split():
+        if not {"footnote", "drop-cap"} & set((child.get("class") or "").split()):
             yield from _text_slots(child)
         yield element, child, "tail"
 

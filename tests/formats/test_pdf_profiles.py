@@ -15,7 +15,8 @@ from publish.errors import Report
 from publish.formats.print_cover import PAGE_THICKNESS_IN, SPINE_TEXT_MIN_IN, spine_width_in
 from publish.profiles import gutter_in
 from tests.formats.test_pdf import contents, start_folio
-from tests.helpers import CORPUS, PROJECT, pdf_pages
+from tests.formats.test_epub import SECTIONS
+from tests.helpers import CORPUS, PROJECT, assert_review_text_in_order, pdf_pages
 from tests.typeset import faults, measures
 
 PROFILES = ("screen", "kdp", "ingram", "lulu")
@@ -288,3 +289,27 @@ def test_footnotes_sit_at_the_foot_of_the_page_that_calls_them(profile_builds):
             assert all(line.y_max <= note.y_min + 0.5 for line in text_lines)
             checked += 1
     assert checked >= 5
+
+
+def test_drop_cap_opener_and_sections_on_new_pages(tmp_path):
+    manuscript = _with_print_options(tmp_path, PROJECT / "manuscript", "  opener: drop-cap\n  section_start: page\n")
+    pages = pdf_pages(build(manuscript, tmp_path / "out", ["pdf"], Report())[0])
+    lines = [line for page in pages for line in page.body_lines()]
+    body_height = measures(pages)[1].line_height
+    cap = next(line for line in lines if line.text == "M")
+    assert cap.y_max - cap.y_min > 2.5 * body_height
+    assert_review_text_in_order(" ".join(line.text for line in lines))
+    for title in SECTIONS:
+        page = next(page for page in pages if any(line.text == title for line in page.body_lines()))
+        assert page.body_lines()[0].text == title  # each section opens a page
+
+
+def test_small_caps_lead_in_by_default(profile_builds, tmp_path):
+    """Small capitals are wider than lower case: the opening line holds fewer words than with a plain opener."""
+    plain = _with_print_options(tmp_path, PROJECT / "manuscript", "  opener: plain\n")
+    first_lines = []
+    for path in (profile_builds["review", "kdp"], build(plain, tmp_path / "out", ["pdf"], Report())[0]):
+        page = next(page for page in pdf_pages(path) if page.label == "1")
+        first_lines.append(next(line.text for line in page.body_lines() if line.text.startswith("Mark")))
+    small_caps, lower_case = first_lines
+    assert lower_case.startswith(small_caps.rstrip("-‐")) and len(small_caps) < len(lower_case) - 5
