@@ -59,7 +59,7 @@ class Protected:
     word: int
 
 
-MAX_PASSES = 4
+MAX_PASSES = 3  # each pass lays out the whole book; a third one rarely finds anything left
 PRINT_DPI = 300
 CSS_PIXELS_PER_INCH = 96
 
@@ -86,8 +86,8 @@ def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProf
             break
         if attempt == MAX_PASSES:
             for run in runs:
-                report.warn(f"PDF layout: three hyphenated lines in a row remain near '{run.text}' on page "
-                            f"{run.page}")
+                report.warn(f"PDF layout: three hyphenated lines in a row remain on page {run.page} (counting "
+                            f"from the first sheet), ending '{run.text.strip()}': reword or add a no-break there")
             break
         geometry = settled
         protected |= {Protected(run.block, run.word) for run in runs}

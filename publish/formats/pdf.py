@@ -18,6 +18,9 @@ POINTS_PER_INCH = 72
 def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
     profile = profiles.profile_named(context.profile_for(book))
     layout = context.print_layout(book, profile)
+    if profile.max_pages and layout.page_count > profile.max_pages:
+        context.report.warn(f"{profile.name}: the PDF has {layout.page_count} pages and this printer takes at most "
+                            f"{profile.max_pages}: choose a larger trim_size in book.yaml")
     document = layout.document.copy()
     _set_metadata(document.metadata, book, context)
     if not profile.interactive:
