@@ -17,7 +17,7 @@ $(foreach f,epub pdf pdf-screen cover,$(shell s='$(call STAMP,$(f))'; [ -f "$$s"
 
 ACE := node_modules/.bin/ace-cli
 
-.PHONY: all epub pdf pdf-screen cover html dist test check bench clean distclean venv ace
+.PHONY: all epub pdf pdf-screen cover html dist lint proof preview test check bench clean distclean venv ace
 all: epub pdf
 
 venv: $(INSTALLED)
@@ -50,6 +50,18 @@ $(ACE): package.json
 
 html: $(INSTALLED)
 	$(PUBLISH) build html -m $(MANUSCRIPT) -o $(OUT)
+
+# Proofreading: lint and spelling findings; the proof folder (report, stamped PDF, page images, diff against
+# the previous proof); a live preview that reloads the browser when a file is saved (PORT=8000 by default).
+lint: $(INSTALLED)
+	$(PUBLISH) lint -m $(MANUSCRIPT)
+
+proof: $(INSTALLED)
+	$(PUBLISH) proof -m $(MANUSCRIPT) -o $(OUT)/proof
+
+PORT ?= 8000
+preview: $(INSTALLED)
+	$(PUBLISH) serve -m $(MANUSCRIPT) --port $(PORT)
 
 # A release in dist/<slug>-<version>/; FORCE=1 replaces an existing one of the same version.
 dist: $(INSTALLED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -13,6 +14,7 @@ from publish import __version__
 from publish.build import build, check, output_paths
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
+from publish.manuscript import load_book
 from publish.profiles import PROFILES
 from publish.release import make_release
 from publish.verify import check_pdf, run_ace, run_epubcheck
@@ -37,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--keep-going", action="store_true",
                               help="show missing or broken images as placeholders (with a warning) instead of failing")
     check_parser = commands.add_parser("check", help="validate the manuscript without building")
+    lint_parser = commands.add_parser("lint", help="proofreading checks and spelling: file:line:col findings")
+    lint_parser.add_argument("--no-spelling", action="store_true", help="skip the spelling check")
+    lint_parser.add_argument("--rules", action="store_true", help="list the rules and stop")
     verify_parser = commands.add_parser("verify", help="run EPUBCheck and the PDF checks on built outputs")
     dist_parser = commands.add_parser("dist", help="make a release: every format, landing page, catalog, checksums")
     dist_parser.add_argument("-o", "--out", type=Path, default=Path("dist"), metavar="DIST_DIR",
@@ -47,7 +52,7 @@ def parser() -> argparse.ArgumentParser:
     outputs_parser.add_argument("--profile", choices=sorted(PROFILES), metavar="PROFILE")
     for sub in (verify_parser, outputs_parser):
         sub.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR")
-    for sub in (build_parser, check_parser, verify_parser, outputs_parser, dist_parser):
+    for sub in (build_parser, check_parser, verify_parser, outputs_parser, dist_parser, lint_parser):
         sub.add_argument("-m", "--manuscript", type=Path, default=Path("manuscript"), metavar="MANUSCRIPT_DIR",
                          help="folder with book.yaml and the chapters (default: manuscript/)")
         sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -69,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             book = check(args.manuscript, report)
             _say(args, f"{display_path(args.manuscript)}: {len(book.chapters)} chapters, "
                        f"{len(report.warnings)} warnings")
+        elif args.command == "lint":
+            return _lint(args)
         elif args.command == "outputs":
             for path in output_paths(args.manuscript, args.out, _format_names(args.format), args.profile):
                 print(path)
@@ -91,11 +98,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; earlier outputs were left as they were", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
     return EXIT_OK
 
 
 def _format_names(choice: str) -> list[str]:
     return FORMATS.names() if choice == "all" else [choice]
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from publish.lint import RULES, lint_book
+    from publish.spelling import spelling_findings
+
+    if args.rules:
+        for name, rule in {**RULES}.items():
+            print(f"{name:26} {rule.severity:8} {rule.description}")
+        print(f"{'spelling':26} {'warning':8} a word not in the dictionary nor in words.txt")
+        return EXIT_OK
+    findings = lint_book(load_book(args.manuscript), None if args.no_spelling else spelling_findings)
+    for finding in findings:
+        print(finding)
+    errors = sum(1 for f in findings if f.severity == "error")
+    _say(args, f"{errors} errors, {len(findings) - errors} warnings")
+    return EXIT_FAILED if errors or (args.strict and findings) else EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:

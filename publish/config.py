@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from publish.errors import ConfigError, Problem
-from publish.model import Creator, EpubOptions, Metadata, PrintOptions
+from publish.model import Creator, EpubOptions, LintOptions, Metadata, PrintOptions
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,17 @@ BOOK_FIELDS = {f.name: f for f in (
     Field("chapters", "a list of Markdown file names", "Chapter files in reading order; all *.md when absent."),
     Field("print", "a mapping", "Print (PDF) options, see below."),
     Field("epub", "a mapping", "Ebook options, see below."),
+    Field("lint", "a mapping", "Proofreading checks (publish lint), see below."),
 )}
 
 EPUB_FIELDS = {f.name: f for f in (
     Field("page_list", "true or false", "Mark the print edition's page breaks in the ebook; default true."),
     Field("notes", "chapter or book", "Where notes go: end of each chapter (default) or end of the book."),
+)}
+
+LINT_FIELDS = {f.name: f for f in (
+    Field("disable", "a list of rule names", "Lint rules switched off for this book (publish lint --rules lists them)."),
+    Field("sentence_words", "a whole number", "Report sentences longer than this many words; default 60."),
 )}
 
 PRINT_FIELDS = {f.name: f for f in (
@@ -105,6 +111,7 @@ class BookConfig:
     chapters: tuple[ChapterRef, ...] | None  # None: every *.md in the folder
     cover_line: int | None = None
     epub: EpubOptions = EpubOptions()
+    lint: LintOptions = LintOptions()
 
 
 class YamlDocument:
@@ -217,7 +224,7 @@ def _type_name(value: Any) -> str:
 
 
 def _kind(key_path: tuple) -> str:
-    fields = {"print": PRINT_FIELDS, "epub": EPUB_FIELDS}.get(key_path[0], BOOK_FIELDS) if key_path else BOOK_FIELDS
+    fields = {"print": PRINT_FIELDS, "epub": EPUB_FIELDS, "lint": LINT_FIELDS}.get(key_path[0], BOOK_FIELDS) if key_path else BOOK_FIELDS
     field = fields.get(key_path[-1]) if key_path and isinstance(key_path[-1], str) else None
     return field.kind if field else "text"
 
@@ -234,11 +241,34 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     metadata = _metadata(data, check)
     print_options = _print_options(data.get("print"), check)
     epub_options = _epub_options(data.get("epub"), check)
+    lint_options = _lint_options(data.get("lint"), check)
     chapters = _chapter_refs(data.get("chapters"), check)
     if check.problems:
         raise ConfigError(check.problems)
     return BookConfig(metadata, print_options, chapters, document.line("cover") if "cover" in data else None,
-                      epub_options)
+                      epub_options, lint_options)
+
+
+def _lint_options(raw: Any, check: Validator) -> LintOptions:
+    from publish.lint import RULES  # the rules live with the linter; only their names are needed here
+
+    raw = raw if raw is not None else {}
+    if not isinstance(raw, dict):
+        check.problem(f"'lint' must be a mapping (e.g. 'lint:' then '  disable: [long-sentence]'), not "
+                      f"{_type_name(raw)}", "lint")
+        return LintOptions()
+    check.check_keys(raw, LINT_FIELDS, "lint")
+    disabled = check.text_list(raw.get("disable"), "lint", "disable")
+    for name in disabled:
+        if name not in RULES:
+            close = difflib.get_close_matches(name, RULES, n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else f"; rules: {', '.join(RULES)}"
+            check.problem(f"unknown lint rule '{name}'{hint}", "lint", "disable")
+    words = raw.get("sentence_words", 60)
+    if not isinstance(words, int) or isinstance(words, bool) or words < 10:
+        check.problem(f"sentence_words must be a whole number of 10 or more, not {words!r}", "lint", "sentence_words")
+        words = 60
+    return LintOptions(disabled, words)
 
 
 def _metadata(data: dict, check: Validator) -> Metadata:

@@ -43,7 +43,8 @@ def load_book(root: Path) -> Book:
                                     config.cover_line))
     if problems:
         raise ManuscriptError(problems)
-    return Book(root=root, metadata=config.metadata, print=config.print, chapters=tuple(chapters), epub=config.epub)
+    return Book(root=root, metadata=config.metadata, print=config.print, chapters=tuple(chapters), epub=config.epub,
+                lint=config.lint)
 
 
 def _all_markdown_files(root: Path, config_path: Path) -> tuple[ChapterRef, ...]:

@@ -36,6 +36,12 @@ class EpubOptions:
 
 
 @dataclass(frozen=True)
+class LintOptions:
+    disabled: tuple[str, ...] = ()  # rule names switched off for the whole book
+    sentence_words: int = 60  # a sentence longer than this is reported
+
+
+@dataclass(frozen=True)
 class Metadata:
     title: str
     language: str
@@ -76,6 +82,7 @@ class Book:
     print: PrintOptions
     chapters: tuple[ChapterSource, ...]
     epub: EpubOptions = EpubOptions()
+    lint: LintOptions = LintOptions()
 
 
 @dataclass(frozen=True)
