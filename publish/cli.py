@@ -47,12 +47,25 @@ def parser() -> argparse.ArgumentParser:
     dist_parser.add_argument("-o", "--out", type=Path, default=Path("dist"), metavar="DIST_DIR",
                              help="folder for releases (default: dist/)")
     dist_parser.add_argument("--force", action="store_true", help="replace an existing release of this version")
+    proof_parser = commands.add_parser("proof", help="proof folder: report, stamped PDF, page images, changes")
+    proof_parser.add_argument("-o", "--out", type=Path, default=Path("build/proof"), metavar="PROOF_DIR",
+                              help="folder for the proof (default: build/proof/)")
+    diff_parser = commands.add_parser("diff", help="the pages that differ between two PDFs, and their text changes")
+    diff_parser.add_argument("old", type=Path, metavar="OLD.pdf")
+    diff_parser.add_argument("new", type=Path, metavar="NEW.pdf")
+    diff_parser.add_argument("-o", "--out", type=Path, default=None, metavar="DIR",
+                             help="also write before/after images of the changed pages here")
+    diff_parser.add_argument("-q", "--quiet", action="store_true", help="print the changes only")
+    diff_parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks for errors")
+    serve_parser = commands.add_parser("serve", help="live preview on localhost, rebuilt and reloaded on save")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free)")
     outputs_parser = commands.add_parser("outputs", help="print the paths a build writes")
     outputs_parser.add_argument("format", nargs="?", default="all", choices=[*FORMATS.names(), "all"])
     outputs_parser.add_argument("--profile", choices=sorted(PROFILES), metavar="PROFILE")
     for sub in (verify_parser, outputs_parser):
         sub.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR")
-    for sub in (build_parser, check_parser, verify_parser, outputs_parser, dist_parser, lint_parser):
+    for sub in (build_parser, check_parser, verify_parser, outputs_parser, dist_parser, lint_parser, proof_parser,
+                serve_parser):
         sub.add_argument("-m", "--manuscript", type=Path, default=Path("manuscript"), metavar="MANUSCRIPT_DIR",
                          help="folder with book.yaml and the chapters (default: manuscript/)")
         sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -76,6 +89,14 @@ def main(argv: list[str] | None = None) -> int:
                        f"{len(report.warnings)} warnings")
         elif args.command == "lint":
             return _lint(args)
+        elif args.command == "proof":
+            from publish.proof import make_proof
+            _say(args, f"wrote {display_path(make_proof(args.manuscript, args.out, report))}")
+        elif args.command == "diff":
+            return _diff(args)
+        elif args.command == "serve":
+            from publish.preview import serve
+            serve(args.manuscript, args.port, report, say=lambda message: _say(args, message))
         elif args.command == "outputs":
             for path in output_paths(args.manuscript, args.out, _format_names(args.format), args.profile):
                 print(path)
@@ -123,6 +144,30 @@ def _lint(args: argparse.Namespace) -> int:
     errors = sum(1 for f in findings if f.severity == "error")
     _say(args, f"{errors} errors, {len(findings) - errors} warnings")
     return EXIT_FAILED if errors or (args.strict and findings) else EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from publish.proof import page_texts, pdf_page_changes, text_diff
+
+    for path in (args.old, args.new):
+        if not path.is_file():
+            print(f"{display_path(path)}: no such PDF", file=sys.stderr)
+            return EXIT_FAILED
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.out or Path(scratch)
+        changes = pdf_page_changes(args.old, args.new, folder)
+    old_texts, new_texts = page_texts(args.old), page_texts(args.new)
+    for change in changes:
+        print(f"page {change.label} (sheet {change.index + 1}) changed")
+        old = old_texts[change.index] if change.index < len(old_texts) else ""
+        new = new_texts[change.index] if change.index < len(new_texts) else ""
+        for line in text_diff(old, new):
+            print(f"  {line}")
+    _say(args, f"{len(changes)} of {len(new_texts)} pages changed"
+               + (f"; images in {display_path(args.out)}/" if args.out and changes else ""))
+    return EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:

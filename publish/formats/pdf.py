@@ -4,6 +4,8 @@ profile forbids (links, bookmarks) left out."""
 
 from __future__ import annotations
 
+import copy
+
 import pydyf
 
 from publish import profiles
@@ -16,21 +18,30 @@ POINTS_PER_INCH = 72
 
 
 def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
+    return pdf_bytes(book, context)
+
+
+def pdf_bytes(book: RenderedBook, context: BuildContext, stamp: str | None = None) -> bytes:
+    """The PDF for the context's printer profile; `stamp` is printed small at the top of every page (proofs)."""
     profile = profiles.profile_named(context.profile_for(book))
     layout = context.print_layout(book, profile)
     if profile.max_pages and layout.page_count > profile.max_pages:
         context.report.warn(f"{profile.name}: the PDF has {layout.page_count} pages and this printer takes at most "
                             f"{profile.max_pages}: choose a larger trim_size in book.yaml")
-    document = layout.document.copy()
+    pages = layout.document.pages if profile.interactive else [_without_links(page) for page in layout.document.pages]
+    document = layout.document.copy(pages)
     _set_metadata(document.metadata, book, context)
-    if not profile.interactive:
-        for page in document.pages:
-            page.links.clear()
-            page.anchors.clear()
     return document.write_pdf(pdf_identifier=book.metadata.identifier.encode("utf-8"),
                               pdf_variant=profile.pdf_variant,
                               output_intent="srgb" if profile.colour == "srgb" else None,
-                              finisher=lambda _, pdf: _finish(pdf, layout, profile))
+                              finisher=lambda _, pdf: _finish(pdf, layout, profile, stamp))
+
+
+def _without_links(page):
+    """A copy of the laid-out page that writes no link annotations or named destinations (the layout is shared)."""
+    page = copy.copy(page)
+    page.links, page.anchors = [], {}
+    return page
 
 
 def _set_metadata(metadata, book: RenderedBook, context: BuildContext) -> None:
@@ -46,10 +57,12 @@ def _set_metadata(metadata, book: RenderedBook, context: BuildContext) -> None:
     metadata.modified = stamp
 
 
-def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile) -> None:
+def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile, stamp: str | None) -> None:
     pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
     for _ in range(layout.page_count - len(pages)):
         pages.append(_add_blank_page(pdf, pages[-1]))
+    if stamp:
+        _stamp(pdf, pages, stamp)
     bleed = layout.geometry.bleed_in * POINTS_PER_INCH
     for index, page in enumerate(pages):
         _set_boxes(page, bleed, recto=index % 2 == 0, outside_only=profile.bleed_sides == "outside",
@@ -58,6 +71,31 @@ def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile) -> None:
     if profile.interactive:
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
         pdf.catalog["PageMode"] = "/UseOutlines"
+
+
+def _stamp(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], text: str) -> None:
+    """A line of small grey type in the top margin of every page, over whatever the page holds."""
+    font = pydyf.Dictionary({"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica",
+                             "Encoding": "/WinAnsiEncoding"})
+    pdf.add_object(font)
+    resources = pdf.objects[_number(pages[0]["Resources"])]
+    fonts = resources.get("Font")
+    fonts = pdf.objects[_number(fonts)] if isinstance(fonts, (bytes, str)) else fonts
+    fonts["ProofStamp"] = font.reference
+    safe = text.encode("latin-1", "replace").decode("latin-1").replace("\\", "").replace("(", "[").replace(")", "]")
+    for page in pages:
+        trim = [float(value) for value in page["TrimBox"]]
+        save, restore = pydyf.Stream(["q"]), pydyf.Stream(["Q", "q 0.55 g", "BT /ProofStamp 7 Tf",
+                                                           f"{trim[0] + 14:.2f} {trim[3] - 16:.2f} Td",
+                                                           f"({safe}) Tj", "ET Q"])
+        pdf.add_object(save)
+        pdf.add_object(restore)
+        contents = page["Contents"]
+        page["Contents"] = pydyf.Array([save.reference, contents, restore.reference])
+
+
+def _number(reference) -> int:
+    return int(bytes(reference).split()[0]) if not isinstance(reference, str) else int(reference.split()[0])
 
 
 def _add_blank_page(pdf: pydyf.PDF, model: pydyf.Dictionary) -> pydyf.Dictionary:
