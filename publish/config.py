@@ -259,10 +259,11 @@ def _lint_options(raw: Any, check: Validator) -> LintOptions:
         return LintOptions()
     check.check_keys(raw, LINT_FIELDS, "lint")
     disabled = check.text_list(raw.get("disable"), "lint", "disable")
+    names = [*RULES, "spelling"]
     for name in disabled:
-        if name not in RULES:
-            close = difflib.get_close_matches(name, RULES, n=1)
-            hint = f" — did you mean '{close[0]}'?" if close else f"; rules: {', '.join(RULES)}"
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else f"; rules: {', '.join(names)}"
             check.problem(f"unknown lint rule '{name}'{hint}", "lint", "disable")
     words = raw.get("sentence_words", 60)
     if not isinstance(words, int) or isinstance(words, bool) or words < 10:

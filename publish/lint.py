@@ -291,7 +291,7 @@ def lint_book(book: Book, extra: Callable[[Book, list[Line]], Iterator[Finding]]
             for line, column, message, *severity in rule.check(lines, book):
                 findings.append(Finding(line.path, line.number, column + 1, (severity or [None])[0] or rule.severity,
                                         message, name))
-    if extra is not None:
+    if extra is not None and "spelling" not in book.lint.disabled:
         findings.extend(extra(book, every_line))
     ignored = _ignored_lines(book)
     kept = [f for f in findings if not _is_ignored(f, ignored)]

@@ -31,7 +31,7 @@ class Built:
     def __init__(self, manuscript: Path, out: Path) -> None:
         self.manuscript = manuscript
         self.report = Report()
-        self.epub, self.pdf = build(manuscript, out, ["epub", "pdf"], self.report)
+        self.epub, self.pdf, self.cover = build(manuscript, out, ["epub", "pdf", "cover"], self.report)
 
 
 @pytest.fixture(scope="session")

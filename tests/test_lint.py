@@ -97,6 +97,11 @@ def test_rules_switched_off_for_the_book_and_for_one_line():
     assert findings(text) == [(2, 10, "straight-quotes"), (2, 14, "straight-quotes")]
 
 
+def test_spelling_switched_off_in_book_yaml():
+    assert lint_book(book_of("A wrod.", disabled=("spelling",)), spelling_findings) == []
+    assert [f.rule for f in lint_book(book_of("A wrod."), spelling_findings)] == ["spelling"]
+
+
 def test_french_keeps_its_space_before_double_punctuation():
     assert findings("Vraiment ? Oui !", language="fr") == []
 
