@@ -33,8 +33,8 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
             data = output_format.build(rendered, context)
             if strict and report.warnings:
                 raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
-            name = output_format.file_name(rendered.metadata.slug, rendered.print.profile, profile)
-            outputs.append(write_atomic(out_dir / name, data))
+            file_name = output_format.file_name(rendered.metadata.slug, rendered.print.profile, profile)
+            outputs.append(write_atomic(out_dir / file_name, data))
     return outputs
 
 

@@ -126,27 +126,35 @@ def _space_before_punctuation(lines, book):
             yield line, match.start(), f"space before '{match.group(1)}'; remove it"
 
 
+PAIRS = (("(", ")", "bracket"), ("[", "]", "square bracket"), ("“", "”", "quotation"))
+
+
 def _unbalanced(lines, book):
     """Brackets must close within their paragraph; a quotation may run on into a paragraph that opens with a
     quotation mark (a speech over several paragraphs)."""
     groups = paragraphs(lines)
     for index, group in enumerate(groups):
         following = groups[index + 1][0].text.lstrip() if index + 1 < len(groups) else ""
-        for opening, closing, name in (("(", ")", "bracket"), ("[", "]", "square bracket"), ("“", "”", "quotation")):
-            depth, first_open = 0, None
-            for line in group:
-                for column, char in enumerate(line.text):
-                    if char == opening:
-                        depth += 1
-                        first_open = first_open or (line, column)
-                    elif char == closing:
-                        depth -= 1
-                        if depth < 0:
-                            yield line, column, f"'{closing}' closes a {name} that was never opened; add '{opening}' or remove this"
-                            depth = 0
+        for opening, closing, name in PAIRS:
             runs_on = opening == "“" and following.startswith("“")
-            if depth > 0 and first_open and not runs_on:
-                yield first_open[0], first_open[1], f"'{opening}' opens a {name} this paragraph never closes; add '{closing}'"
+            yield from _unbalanced_pair(group, opening, closing, name, runs_on)
+
+
+def _unbalanced_pair(group: list[Line], opening: str, closing: str, name: str, runs_on: bool):
+    depth, first_open = 0, None
+    for line in group:
+        for column, char in enumerate(line.text):
+            if char == opening:
+                depth += 1
+                first_open = first_open or (line, column)
+            elif char == closing:
+                depth -= 1
+                if depth < 0:
+                    yield line, column, (f"'{closing}' closes a {name} that was never opened; "
+                                         f"add '{opening}' or remove it")
+                    depth = 0
+    if depth > 0 and first_open and not runs_on:
+        yield first_open[0], first_open[1], f"'{opening}' opens a {name} this paragraph never closes; add '{closing}'"
 
 
 def _repeated_word(lines, book):
@@ -163,19 +171,20 @@ def _repeated_word(lines, book):
 
 def _long_sentence(lines, book):
     limit = book.lint.sentence_words
+    too_long = "sentence of {} words (more than {}); consider splitting it"
     for group in paragraphs(lines):
         count, start = 0, None
         for line in group:
             for match in re.finditer(r"[^\W_]+(?:['’-][^\W_]+)*|[.!?]+[”’)\]]*(?=\s|$)", line.text):
                 if match.group(0)[0] in ".!?":
                     if count > limit:
-                        yield start[0], start[1], f"sentence of {count} words (more than {limit}); consider splitting it"
+                        yield start[0], start[1], too_long.format(count, limit)
                     count, start = 0, None
                 else:
                     count += 1
                     start = start or (line, match.start())
         if count > limit:
-            yield start[0], start[1], f"sentence of {count} words (more than {limit}); consider splitting it"
+            yield start[0], start[1], too_long.format(count, limit)
 
 
 def _image_alt(lines, book):
@@ -263,7 +272,8 @@ RULES: dict[str, Rule] = {
     "space-before-punctuation": Rule("warning", "a space before , ; : ! ? .", _space_before_punctuation),
     "hyphen-as-dash": Rule("warning", "a hyphen or double hyphen where a dash belongs", _pattern_rule(
         r"(?<=\w )-{1,2}(?= \w)|(?<=\w)--(?=\w)|(?<=\b\d{4})-(?=\d{2,4}\b)",
-        "'{match}' where a dash belongs: use — (em dash) between clauses or – (en dash) in ranges such as 1990–95")),
+        "'{match}' where a dash belongs: use — (em dash) between clauses or – (en dash) in ranges "
+        "such as 1990–95")),
     "unbalanced": Rule("error", "quotes or brackets opened and not closed", _unbalanced),
     "repeated-word": Rule("warning", "a word twice in a row (the the)", _repeated_word),
     "ellipsis": Rule("warning", "three dots for an ellipsis",

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from publish import profiles, templates
 from publish.errors import FormatError, Problem, Report
 from publish.fonts import FACES, FONT_FOLDER
+from publish.line_breaks import WORD, Protected, elements, hyphen_runs, keep_whole, page_lines, whole_words
 from publish.model import RenderedBook
 from publish.print_notes import print_body
 from publish.profiles import PageGeometry, PrintProfile
 from publish.stylesheets import referenced_resources
 from publish.urls import local_fetcher
 
-HYPHEN = "\u2010"  # what WeasyPrint adds at a hyphenated line end
-HYPHENS = (HYPHEN, "-")
-XHTML = "http://www.w3.org/1999/xhtml"
-# Words are runs of letters and digits: a line may break after a dash or a hyphen, and the
-# text layer then no longer shows whether a space was there, so neither may count.
-WORD = re.compile(r"[^\W_]+")
-COMPOUND = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
-GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")  # not ::first-line
 FRONT_ROLES = {"foreword", "preface", "introduction", "preamble", "dedication", "epigraph", "acknowledgments"}
 
 
@@ -51,14 +43,6 @@ class PrintLayout:
         return sum(1 for label in self.labels if not label.isdigit())
 
 
-@dataclass(frozen=True)
-class Protected:
-    """A word that must not be broken across lines: the n-th word of the block at this path in the document."""
-
-    block: tuple[int, ...]
-    word: int
-
-
 MAX_PASSES = 3  # each pass lays out the whole book; a third one rarely finds anything left
 PRINT_DPI = 300
 CSS_PIXELS_PER_INCH = 96
@@ -77,7 +61,9 @@ def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProf
     geometry = profiles.geometry(profile, book.print, _estimated_pages(book))
     protected: set[Protected] = set()
     font_config = FontConfiguration()
+    document = root = None
     for attempt in range(1, MAX_PASSES + 1):
+        document = root = None  # let the previous pass's layout go before the next one is made
         document, root = _render(book, env, html, geometry, profile, protected, font_config, report)
         page_count = _padded(len(document.pages), book.print.pad_to)
         runs = hyphen_runs(document, root)
@@ -198,120 +184,15 @@ def page_starts(document, root, labels: tuple[str, ...]) -> list[PageStart]:
     starts = []
     for number, page in enumerate(document.pages, start=1):
         first = True
-        for block, text in _lines(page):
+        for block, text in page_lines(page):
             place = places.get(id(block))
             if place is None:
                 continue
             if first:
                 starts.append(PageStart(labels[number - 1], place[0], place[1], words_laid_out.get(id(block), 0)))
                 first = False
-            words_laid_out[id(block)] = words_laid_out.get(id(block), 0) + _whole_words(text)
+            words_laid_out[id(block)] = words_laid_out.get(id(block), 0) + whole_words(text)
     return starts
-
-
-@dataclass(frozen=True)
-class HyphenRun:
-    page: int
-    block: tuple[int, ...]
-    word: int  # index of the third hyphenated word in its block
-    text: str
-
-
-def hyphen_runs(document, root) -> list[HyphenRun]:
-    """The third (fifth, ...) line of every run of hyphenated line-ends in a block."""
-    paths = _paths(root)
-    words: dict[int, int] = {}
-    run: dict[int, int] = {}
-    found = []
-    for number, page in enumerate(document.pages, start=1):
-        for block, text in _lines(page):
-            key = id(block)
-            before = words.get(key, 0)
-            words[key] = before + _whole_words(text)
-            line = text.rstrip()
-            run[key] = run.get(key, 0) + 1 if line.endswith(HYPHENS) else 0
-            if run[key] >= 3 and key in paths:
-                found.append(HyphenRun(number, paths[key], before + len(WORD.findall(line)) - 1, line[-30:]))
-                run[key] = 0
-    return found
-
-
-def keep_whole(root, protected: set[Protected]) -> None:
-    """Wrap each protected word (with the rest of a hyphenated compound) in a span that never breaks."""
-    if not protected:
-        return
-    blocks = {path: element for element, path in _elements_by_path(root)}
-    for item in sorted(protected, key=lambda p: (p.block, -p.word)):
-        block = blocks.get(item.block)
-        if block is not None:
-            _wrap_word(block, item.word)
-
-
-def _wrap_word(block, index: int) -> None:
-    from xml.etree.ElementTree import Element
-
-    seen = 0
-    for parent, owner, slot in _text_slots(block):
-        text = getattr(owner, slot) or ""
-        matches = list(WORD.finditer(text))
-        if seen + len(matches) <= index:
-            seen += len(matches)
-            continue
-        match = COMPOUND.match(text, matches[index - seen].start())
-        span = Element(f"{{{XHTML}}}span", {"class": "keep-whole"})
-        span.text, span.tail = match.group(0), text[match.end():]
-        setattr(owner, slot, text[:match.start()])
-        parent.insert(0 if slot == "text" else list(parent).index(owner) + 1, span)
-        return
-
-
-def _text_slots(element):
-    """(parent, element, "text" | "tail") for each piece of text in the element's own flow, in reading order:
-    floated footnotes are left out, as they are from the lines laid out, and so is a drop cap, whose letter
-    the line's text joins to the rest of its word."""
-    yield element, element, "text"
-    for child in element:
-        if not {"footnote", "drop-cap"} & set((child.get("class") or "").split()):
-            yield from _text_slots(child)
-        yield element, child, "tail"
-
-
-def _paths(root) -> dict[int, tuple[int, ...]]:
-    return {id(element): path for element, path in _elements_by_path(root)}
-
-
-def _elements_by_path(root):
-    pending = [(root, ())]
-    while pending:
-        element, path = pending.pop()
-        yield element, path
-        pending.extend((child, path + (index,)) for index, child in enumerate(_elements(element)))
-
-
-def _whole_words(line: str) -> int:
-    """Words that end on this line: a word hyphenated at the line end is counted on the line where it ends."""
-    return len(WORD.findall(line)) - (1 if line.rstrip().endswith(HYPHEN) else 0)
-
-
-def _lines(page):
-    """(block element, text) for each line in the page's main flow, in order."""
-    html_box = next(child for child in page._page_box.children if getattr(child, "element_tag", None) == "html")
-    pending = [html_box]
-    while pending:
-        box = pending.pop()
-        if type(box).__name__ == "LineBox":
-            yield box.element, "".join(_texts(box))
-            continue
-        pending.extend(reversed(getattr(box, "children", None) or []))
-
-
-def _texts(box):
-    if (getattr(box, "element_tag", "") or "").endswith(GENERATED):  # list markers, ::after... are not text
-        return
-    if hasattr(box, "text"):
-        yield box.text
-    for child in getattr(box, "children", None) or []:
-        yield from _texts(child)
 
 
 def _chapter_places(root) -> dict[int, tuple[str, tuple[int, ...]]]:
@@ -322,16 +203,14 @@ def _chapter_places(root) -> dict[int, tuple[str, tuple[int, ...]]]:
         if not section_id.startswith("section-") or "chapter" not in section.get("class", "").split():
             continue
         chapter = section_id.removeprefix("section-")
-        pending = [(child, (index,)) for index, child in enumerate(_elements(section))]
+        pending = [(child, (index,)) for index, child in enumerate(elements(section))]
         while pending:
             element, path = pending.pop()
             places[id(element)] = (chapter, path)
-            pending.extend((child, path + (index,)) for index, child in enumerate(_elements(element)))
+            pending.extend((child, path + (index,)) for index, child in enumerate(elements(element)))
     return places
 
 
-def _elements(element):
-    return [child for child in element if isinstance(child.tag, str)]
 
 
 class WeasyPrintLog(logging.Handler):

@@ -15,7 +15,7 @@ from pathlib import Path
 from publish import __version__, templates
 from publish.build import prepare
 from publish.cover import generated_cover
-from publish.errors import PublishError, Problem, Report
+from publish.errors import Problem, PublishError, Report
 from publish.formats import FORMATS
 
 KINDS = {  # by the end of the file name; the first that matches

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-
 from lxml import etree
 
 NS = {
