@@ -60,11 +60,12 @@ def make_proof(manuscript: Path, folder: Path, report: Report) -> Path:
     built = _build_time()
     version = rendered.metadata.version or __version__
     stamp = f"PROOF  |  version {version}  |  built {built:%Y-%m-%d %H:%M} UTC"
+    data = pdf_bytes(rendered, context, stamp=stamp)  # built before anything in the folder is touched
     folder.mkdir(parents=True, exist_ok=True)
     previous = folder / PREVIOUS_PDF
     if (folder / PROOF_PDF).exists():
         os.replace(folder / PROOF_PDF, previous)
-    proof = write_atomic(folder / PROOF_PDF, pdf_bytes(rendered, context, stamp=stamp))
+    proof = write_atomic(folder / PROOF_PDF, data)
     layout = context.print_layout(rendered)
     labels = list(layout.labels)
     pages = render_pages(proof, folder / "pages", "page")
@@ -78,7 +79,7 @@ def make_proof(manuscript: Path, folder: Path, report: Report) -> Path:
         if chapter is not None:
             chapter.findings.append(finding)
     if previous.exists():
-        _text_changes(chapters, previous, proof, labels)
+        _text_changes(chapters, previous, proof)
     env = templates.environment(rendered.root)
     env.filters["source_anchor"] = source_anchor
     page = templates.render(env, "proof-report.html", book=rendered, chapters=chapters, pages=list(zip(pages, labels)),
@@ -184,7 +185,7 @@ def _chapters(book, layout, labels: list[str]) -> list[ChapterProof]:
     return proofs
 
 
-def _text_changes(chapters: list[ChapterProof], old_pdf: Path, new_pdf: Path, labels: list[str]) -> None:
+def _text_changes(chapters: list[ChapterProof], old_pdf: Path, new_pdf: Path) -> None:
     """The text each chapter gained or lost since the previous proof (pages grouped by the new layout)."""
     old, new = page_texts(old_pdf), page_texts(new_pdf)
     for chapter in chapters:
