@@ -22,7 +22,7 @@ from tests.fuzz_strategies import chapter
 from tests.helpers import DATA
 
 CHAPTERS_PER_BOOK = 25
-BOOKS = 6
+BOOKS = 4
 
 settings.register_profile("ci", derandomize=True)
 settings.register_profile("explore", derandomize=False)

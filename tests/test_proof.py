@@ -70,10 +70,10 @@ def test_second_proof_shows_only_the_changed_page_and_links_findings(review_copy
     assert finding and f'id="{finding.group(1)}" value="{finding.group(2)}"' in text
 
 
-def test_diff_finds_exactly_the_page_changed_by_a_one_word_edit(tmp_path):
+def test_diff_finds_exactly_the_page_changed_by_a_one_word_edit(manifesto, tmp_path):
     manuscript = tmp_path / "manifesto"
     shutil.copytree(CORPUS / "the-communist-manifesto", manuscript)
-    before = build(manuscript, tmp_path / "before", ["pdf"], Report())[0]
+    before = manifesto.pdf
     chapter = manuscript / "005-chapter-3.md"
     _replace(chapter, "Owing to their historical position", "Owing to their historical station")
     after = build(manuscript, tmp_path / "after", ["pdf"], Report())[0]
