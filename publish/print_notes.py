@@ -12,7 +12,7 @@ import re
 from lxml import etree
 from markupsafe import Markup
 
-from publish.model import Chapter
+from publish.model import Chapter, Footnote
 from publish.xhtml import inner_xhtml, parse_fragment
 
 BLOCKS_AS_SPANS = {"p", "blockquote", "ul", "ol", "li", "div"}
@@ -21,7 +21,8 @@ PHRASING = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn",
             "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
 
 
-def note_as_span(chapter: Chapter, note) -> etree._Element | None:
+def note_as_span(note: Footnote) -> etree._Element | None:
+    """The note as a span that floats to the page foot, or None when it holds more than paragraphs and lists."""
     content = parse_fragment(note.html)
     for element in content.iter():
         if element is content or not isinstance(element.tag, str):
@@ -39,7 +40,7 @@ def note_as_span(chapter: Chapter, note) -> etree._Element | None:
 
 def print_body(chapter: Chapter, opener: str = "plain") -> Markup:
     """The chapter's body with its notes at their references, or followed by them when they cannot float."""
-    notes = [(note, note_as_span(chapter, note)) for note in chapter.footnotes]
+    notes = [(note, note_as_span(note)) for note in chapter.footnotes]
     if not notes and opener != "drop-cap":
         return Markup(chapter.body_html)
     body = parse_fragment(chapter.body_html)
