@@ -18,7 +18,8 @@ $(foreach f,epub pdf pdf-screen cover,$(shell s='$(call STAMP,$(f))'; [ -f "$$s"
 ACE := node_modules/.bin/ace-cli
 
 .PHONY: all epub pdf pdf-screen cover html dist lint proof preview test check bench clean distclean venv ace
-all: epub pdf
+# The PDF first: its layout is saved in $(OUT)/.cache and the EPUB's page list reads it back.
+all: pdf epub
 
 venv: $(INSTALLED)
 $(INSTALLED): pyproject.toml

@@ -18,6 +18,7 @@ from publish.registry import BuildContext
 from publish.render import render_book
 
 Stage = Callable[[str], AbstractContextManager]
+CACHE = ".cache"  # inside the output folder: page starts of the last layout, for the next build (safe to delete)
 
 
 def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Report,
@@ -25,7 +26,7 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
           profile: str | None = None) -> list[Path]:
     """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings).
     `profile` names a printer profile other than the book's for the formats that have them."""
-    rendered, context = prepare(manuscript, report, stage, keep_going, profile)
+    rendered, context = prepare(manuscript, report, stage, keep_going, profile, cache=out_dir / CACHE)
     outputs = []
     for name in format_names:
         output_format = FORMATS.get(name)
@@ -39,13 +40,15 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
 
 
 def prepare(manuscript: Path, report: Report, stage: Stage = lambda name: nullcontext(),
-            keep_going: bool = False, profile: str | None = None) -> tuple[RenderedBook, BuildContext]:
+            keep_going: bool = False, profile: str | None = None,
+            cache: Path | None = None) -> tuple[RenderedBook, BuildContext]:
     """Load and render the manuscript; what every format is built from."""
     with stage("load"):
         book = load_book(manuscript)
     with stage("render"):
         rendered = render_book(book, report, keep_going)
-    return rendered, BuildContext(report=report, modified=source_date(book), version=__version__, profile=profile)
+    return rendered, BuildContext(report=report, modified=source_date(book), version=__version__, profile=profile,
+                                  cache=cache)
 
 
 def output_paths(manuscript: Path, out_dir: Path, format_names: list[str], profile: str | None = None) -> list[Path]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from publish import profiles, templates
@@ -11,6 +14,7 @@ from publish.errors import FormatError, Problem, Report
 from publish.fonts import FACES, FONT_FOLDER
 from publish.line_breaks import WORD, Protected, elements, hyphen_runs, keep_whole, page_lines, whole_words
 from publish.model import RenderedBook
+from publish.output import write_atomic
 from publish.print_notes import print_body
 from publish.profiles import PageGeometry, PrintProfile
 from publish.stylesheets import referenced_resources
@@ -80,6 +84,42 @@ def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProf
     labels = page_labels(document, book, page_count)
     report_low_resolution(document, labels, report)
     return PrintLayout(document, tuple(page_starts(document, root, labels)), geometry, labels, page_count)
+
+
+def layout_key(book: RenderedBook, version: str, profile: PrintProfile) -> str:
+    """A hash of everything a layout depends on: the book as one HTML document, its stylesheets, the page
+    templates, the print options, the profile and the versions of this tool and of WeasyPrint."""
+    from importlib.metadata import version as package_version
+
+    env = templates.environment(book.root)
+    env.filters["print_body"] = print_body
+    front_ids, first_body_id = front_matter(book)
+    digest = hashlib.sha256()
+    parts = [templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}",
+                              version=version, profile=profile, front_ids=front_ids, first_body_id=first_body_id),
+             templates.stylesheet(book.root, "print.css"), env.loader.get_source(env, "print-page.css")[0],
+             env.loader.get_source(env, "fonts.css")[0], repr(book.print), repr(profile), version,
+             package_version("weasyprint"), *(str(face) for face in FACES)]
+    for part in parts:
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def save_page_starts(path: Path, key: str, layout: PrintLayout) -> None:
+    data = {"key": key, "starts": [[s.label, s.chapter_id, list(s.path), s.words_before] for s in layout.page_starts]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(data).encode("utf-8"))
+
+
+def load_page_starts(path: Path, key: str) -> tuple[PageStart, ...] | None:
+    """The page starts an earlier build saved for exactly this input, else None."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    return tuple(PageStart(label, chapter, tuple(place), words) for label, chapter, place, words in data["starts"])
 
 
 def _render(book, env, html, geometry, profile, protected, font_config, report):

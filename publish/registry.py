@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Callable
 
 from publish.errors import Report
@@ -16,6 +17,7 @@ class BuildContext:
     modified: datetime  # UTC; stamped into outputs so the same input gives the same bytes
     version: str
     profile: str | None = None  # the printer profile asked for on the command line, else the book's
+    cache: Path | None = None  # a folder for what later builds may reuse (build/.cache); None: keep nothing
     _layouts: dict = field(default_factory=dict, repr=False, compare=False)
 
     def profile_for(self, book: RenderedBook) -> str:
@@ -31,7 +33,28 @@ class BuildContext:
         key = (id(book), profile.name)
         if key not in self._layouts:
             self._layouts[key] = lay_out(book, self.version, self.report, profile)
+            if self.cache is not None:
+                from publish.pagination import layout_key, save_page_starts
+
+                save_page_starts(self._starts_file(book, profile.name), layout_key(book, self.version, profile),
+                                 self._layouts[key])
         return self._layouts[key]
+
+    def page_starts(self, book: RenderedBook):
+        """Where the pages of the book's print edition begin: saved by an earlier build of the same input (the
+        PDF's, say), or laid out now. A hit never loads WeasyPrint."""
+        from publish.pagination import layout_key, load_page_starts
+        from publish.profiles import profile_named
+
+        if (id(book), book.print.profile) not in self._layouts and self.cache is not None:
+            key = layout_key(book, self.version, profile_named(book.print.profile))
+            saved = load_page_starts(self._starts_file(book, book.print.profile), key)
+            if saved is not None:
+                return saved
+        return self.print_layout(book).page_starts
+
+    def _starts_file(self, book: RenderedBook, profile: str) -> Path:
+        return self.cache / f"{book.metadata.slug}-{profile}-page-starts.json"
 
 
 @dataclass(frozen=True)

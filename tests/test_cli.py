@@ -48,7 +48,7 @@ def test_build_epub_writes_slug_named_file_with_stage_lines(manuscript_copy, tmp
     out = tmp_path / "out"
     result = run("build", "epub", "-m", str(manuscript_copy), "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["a-small-book.epub"]
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["a-small-book.epub"]
     stages = [line.split()[0] for line in result.stderr.splitlines() if line.strip().endswith(" s")]
     assert stages == ["load", "render", "epub"]
 
@@ -65,7 +65,7 @@ def test_user_mistake_is_one_line_exit_1_no_traceback_and_outputs_untouched(manu
         f"{manuscript_copy}/book.yaml:1: unknown key 'titel' — did you mean 'title'?",
     ]
     assert (out / "a-small-book.epub").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["a-small-book.epub"]  # no partial files left
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["a-small-book.epub"]  # no partial files left
 
 
 def test_verbose_shows_the_traceback(manuscript_copy):
@@ -81,7 +81,7 @@ def test_strict_fails_on_warnings_and_writes_nothing(manuscript_copy, tmp_path):
     result = run("build", "epub", "--strict", "-m", str(manuscript_copy), "-o", str(out))
     assert result.returncode == 1
     assert "1 warnings and --strict: nothing written" in result.stderr
-    assert not out.exists() or not any(out.iterdir())
+    assert not out.exists() or not any(p.is_file() for p in out.iterdir())  # (build/.cache aside)
 
 
 def test_relative_paths_in_messages(tmp_path):

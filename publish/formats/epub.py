@@ -49,7 +49,7 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     def page(template: str, **extra) -> bytes:
         return templates.render(env, template, book=book, link=link, **extra).encode("utf-8")
 
-    starts = context.print_layout(book).page_starts if book.epub.page_list else ()
+    starts = context.page_starts(book) if book.epub.page_list else ()
     chapters, pages = [], []
     for chapter in book.chapters:
         body, placed = _prepare_body(chapter, file_of, [s for s in starts if s.chapter_id == chapter.id])

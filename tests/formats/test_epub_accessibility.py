@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,7 +17,7 @@ from publish.errors import Report
 from publish.fonts import FACES
 from publish.verify import run_ace, run_epubcheck
 from tests.conftest import _chromium_or_skip, _java_or_skip
-from tests.helpers import DATA, NS, Epub, letters, pdf_pages
+from tests.helpers import DATA, NS, PROJECT, Epub, letters, pdf_pages
 
 EPUB_TYPE = f"{{{NS['epub']}}}type"
 
@@ -210,3 +213,27 @@ def test_every_corpus_book_passes_epubcheck_and_ace(big_books):
 def test_corpus_book_builds_are_byte_identical(manifesto, tmp_path):
     again = build(manifesto.manuscript, tmp_path, ["epub", "pdf"], Report())
     assert [path.read_bytes() for path in again] == [manifesto.epub.read_bytes(), manifesto.pdf.read_bytes()]
+
+
+def test_epub_after_the_pdf_reuses_its_layout_without_weasyprint(tmp_path):
+    """The PDF's build saves where its pages begin (build/.cache); an EPUB of the same input reads them back
+    instead of laying the book out again, and is byte-identical to one built alone."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    alone = build(PROJECT / "manuscript", tmp_path / "alone", ["epub"], Report())[0]
+    build(PROJECT / "manuscript", tmp_path / "both", ["pdf"], Report())
+    script = ("import sys; from pathlib import Path; from publish.build import build; from publish.errors import "
+              "Report; build(Path(sys.argv[1]), Path(sys.argv[2]), ['epub'], Report()); "
+              "print(any(name.startswith('weasyprint') for name in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script, str(PROJECT / "manuscript"), str(tmp_path / "both")],
+                            capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == "False"
+    assert (tmp_path / "both" / alone.name).read_bytes() == alone.read_bytes()
+    # A changed input is laid out again rather than read from the cache.
+    changed = tmp_path / "changed"
+    shutil.copytree(PROJECT / "manuscript", changed)
+    text = (changed / "review.md").read_text(encoding="utf-8")
+    (changed / "review.md").write_text(text.replace("quietly devastating film", "quietly shattering film"),
+                                       encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", script, str(changed), str(tmp_path / "both")],
+                            capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == "True"
