@@ -28,7 +28,7 @@ class Protected:
 class HyphenRun:
     page: int
     block: tuple[int, ...]
-    word: int  # index of the third hyphenated word in its block
+    word: int  # index in its block of the first word of the compound the run's third line ends in
     text: str
 
 
@@ -46,7 +46,10 @@ def hyphen_runs(document, root) -> list[HyphenRun]:
             line = text.rstrip()
             run[key] = run.get(key, 0) + 1 if line.endswith(HYPHENS) else 0
             if run[key] >= 3 and key in paths:
-                found.append(HyphenRun(number, paths[key], before + len(WORD.findall(line)) - 1, line[-30:]))
+                # The whole compound the line ends in: "gray-besprin‐" is kept whole from "gray" on.
+                compound_words = len(WORD.findall(line.split()[-1]))
+                found.append(HyphenRun(number, paths[key], before + len(WORD.findall(line)) - compound_words,
+                                       line[-30:]))
                 run[key] = 0
     return found
 
@@ -129,5 +132,11 @@ def _texts(box):
         yield from _texts(child)
 
 
+PRINT_ONLY = {"keep-whole", "drop-cap", "footnote"}  # spans print adds inside paragraphs; the ebook has none
+
+
 def elements(element):
-    return [child for child in element if isinstance(child.tag, str)]
+    """The element's children as the book's structure has them: without the spans only print adds, so that a
+    path means the same element in every layout pass and in the ebook."""
+    return [child for child in element
+            if isinstance(child.tag, str) and not PRINT_ONLY & set((child.get("class") or "").split())]
