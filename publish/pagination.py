@@ -57,11 +57,7 @@ def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProf
     hyphenated line-ends run in a row (each pass keeps the third word of such a run whole)."""
     from weasyprint.text.fonts import FontConfiguration  # not imported on the EPUB path without a page list
 
-    env = templates.environment(book.root)
-    env.filters["print_body"] = print_body
-    front_ids, first_body_id = front_matter(book)
-    html = templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}", version=version,
-                            profile=profile, front_ids=front_ids, first_body_id=first_body_id)
+    env, html = _print_html(book, version, profile)
     geometry = profiles.geometry(profile, book.print, _estimated_pages(book))
     protected: set[Protected] = set()
     font_config = FontConfiguration()
@@ -86,18 +82,24 @@ def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProf
     return PrintLayout(document, tuple(page_starts(document, root, labels)), geometry, labels, page_count)
 
 
+def _print_html(book: RenderedBook, version: str, profile: PrintProfile):
+    """The whole book as one HTML document for print, and the template environment that made it."""
+    env = templates.environment(book.root)
+    env.filters["print_body"] = print_body
+    front_ids, first_body_id = front_matter(book)
+    html = templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}", version=version,
+                            profile=profile, front_ids=front_ids, first_body_id=first_body_id)
+    return env, html
+
+
 def layout_key(book: RenderedBook, version: str, profile: PrintProfile) -> str:
     """A hash of everything a layout depends on: the book as one HTML document, its stylesheets, the page
     templates, the print options, the profile and the versions of this tool and of WeasyPrint."""
     from importlib.metadata import version as package_version
 
-    env = templates.environment(book.root)
-    env.filters["print_body"] = print_body
-    front_ids, first_body_id = front_matter(book)
+    env, html = _print_html(book, version, profile)
     digest = hashlib.sha256()
-    parts = [templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}",
-                              version=version, profile=profile, front_ids=front_ids, first_body_id=first_body_id),
-             templates.stylesheet(book.root, "print.css"), env.loader.get_source(env, "print-page.css")[0],
+    parts = [html, templates.stylesheet(book.root, "print.css"), env.loader.get_source(env, "print-page.css")[0],
              env.loader.get_source(env, "fonts.css")[0], repr(book.print), repr(profile), version,
              package_version("weasyprint"), *(str(face) for face in FACES)]
     for part in parts:
@@ -123,29 +125,39 @@ def load_page_starts(path: Path, key: str) -> tuple[PageStart, ...] | None:
 
 
 def _render(book, env, html, geometry, profile, protected, font_config, report):
-    from weasyprint import CSS, HTML
-
     page_css = templates.render(env, "print-page.css", book=book, geometry=geometry, profile=profile,
                                 cmyk_profile=profiles.CMYK_PROFILE.as_uri())
-    fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: (FONT_FOLDER / name).as_uri())
-    allowed = [book.root, *templates.style_folders(book.root)]
-    css_path = templates.stylesheet_path(book.root, "print.css")
-    referenced_resources(templates.stylesheet(book.root, "print.css"), css_path, allowed)  # refuse with the line
     if profile.colour == "cmyk" and not profiles.CMYK_PROFILE.exists():
         raise FormatError(Problem(f"the {profile.name} profile needs the CMYK colour profile "
                                   f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
                                   f"(apt-get install libgs-common)"))
+    return render_html(book, html, "print.css", [page_css], report, font_config,
+                       prepare=lambda root: keep_whole(root, protected))
+
+
+def render_html(book: RenderedBook, html: str, stylesheet: str, extra_css: list[str], report: Report,
+                font_config=None, prepare=None):
+    """HTML laid out by WeasyPrint with the book typeface, `extra_css` and the named stylesheet (the user's copy
+    first). It reads only the manuscript, style, font and colour-profile folders, and what WeasyPrint logs
+    becomes warnings or errors. `prepare` may change the parsed tree before layout. Returns (document, tree)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    env = templates.environment(book.root)
+    fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: (FONT_FOLDER / name).as_uri())
+    allowed = [book.root, *templates.style_folders(book.root)]
+    css_path = templates.stylesheet_path(book.root, stylesheet)
+    referenced_resources(templates.stylesheet(book.root, stylesheet), css_path, allowed)  # refuse with the line
     fetcher = local_fetcher([*allowed, FONT_FOLDER, profiles.CMYK_PROFILE.parent])
+    font_config = font_config or FontConfiguration()
     colour_profiles: dict = {}  # @color-profile rules, shared by every stylesheet and the document
     with WeasyPrintLog(report) as log:
-        stylesheets = [CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher,
-                           color_profiles=colour_profiles),
-                       CSS(string=page_css, font_config=font_config, url_fetcher=fetcher,
-                           color_profiles=colour_profiles),
-                       CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher,
-                           color_profiles=colour_profiles)]
+        options = dict(font_config=font_config, url_fetcher=fetcher, color_profiles=colour_profiles)
+        stylesheets = [*(CSS(string=css, **options) for css in (fonts_css, *extra_css)),
+                       CSS(filename=str(css_path), **options)]
         source = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher)
-        keep_whole(source.etree_element, protected)
+        if prepare is not None:
+            prepare(source.etree_element)
         document = source.render(stylesheets=stylesheets, font_config=font_config, color_profiles=colour_profiles)
     if fetcher.refused:
         raise FormatError([Problem(message) for message in fetcher.refused])

@@ -6,12 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from publish import cover, profiles, templates
-from publish.errors import FormatError, Problem
-from publish.fonts import FACES, FONT_FOLDER
 from publish.model import RenderedBook
-from publish.pagination import WeasyPrintLog
+from publish.pagination import render_html
 from publish.registry import BuildContext, OutputFormat
-from publish.urls import local_fetcher
 
 MM_PER_INCH = 25.4
 PAGE_THICKNESS_IN = {"white": 0.002252, "cream": 0.0025}  # KDP's figures per page (one leaf side)
@@ -51,30 +48,13 @@ def cover_sheet(book: RenderedBook, page_count: int) -> CoverSheet:
 
 
 def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     profile = profiles.profile_named(context.profile_for(book))
     sheet = cover_sheet(book, context.print_layout(book, profile).page_count)
     env = templates.environment(book.root)
     front_image = (book.root / book.metadata.cover).as_uri() if book.metadata.cover else None
     html = templates.render(env, "cover-wrap.html", book=book, sheet=sheet, profile=profile, front_image=front_image,
                             colours=_colours(profile), cmyk_profile=profiles.CMYK_PROFILE.as_uri())
-    fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: (FONT_FOLDER / name).as_uri())
-    allowed = [book.root, *templates.style_folders(book.root), FONT_FOLDER, profiles.CMYK_PROFILE.parent]
-    fetcher = local_fetcher(allowed)
-    font_config = FontConfiguration()
-    colour_profiles: dict = {}  # @color-profile rules, shared by every stylesheet and the document
-    with WeasyPrintLog(context.report) as log:
-        stylesheets = [CSS(string=fonts_css, font_config=font_config, url_fetcher=fetcher,
-                           color_profiles=colour_profiles),
-                       CSS(filename=str(templates.stylesheet_path(book.root, "cover.css")), font_config=font_config,
-                           url_fetcher=fetcher, color_profiles=colour_profiles)]
-        document = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=font_config, color_profiles=colour_profiles)
-        if fetcher.refused:
-            raise FormatError([Problem(message) for message in fetcher.refused])
-        log.raise_errors()
+    document, _ = render_html(book, html, "cover.css", [], context.report)
     document.metadata.title = f"{book.metadata.title}: cover"
     document.metadata.lang = book.metadata.language
     document.metadata.generator = f"publish {context.version}"
