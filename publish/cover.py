@@ -33,7 +33,7 @@ def generated_cover(metadata: Metadata) -> bytes:
         _centred_lines(draw, ", ".join(names), _font(400, 90), 28, int(height * 0.8), ACCENT, 1.3)
     draw.rectangle([60, 60, width - 60, height - 60], outline=ACCENT, width=4)
     output = io.BytesIO()
-    image.save(output, format="PNG", optimize=True)
+    image.save(output, format="PNG", compress_level=6)  # optimize=True costs twice the time for 2%
     return output.getvalue()
 
 

@@ -6,8 +6,6 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-import html5lib
-from html5lib.constants import DataLossWarning
 from lxml import etree
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -74,6 +72,9 @@ def parse_fragment(html: str, well_formed: bool = True) -> etree._Element:
                 resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True))
         except etree.XMLSyntaxError:
             pass
+    import html5lib  # only Markdown holding raw HTML needs it; importing it costs more than most chapters
+    from html5lib.constants import DataLossWarning
+
     with warnings.catch_warnings():
         # html5lib warns when it renames attributes such as 'xml:lang' to XML-safe names; cleaning drops them.
         warnings.simplefilter("ignore", DataLossWarning)

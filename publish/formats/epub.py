@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,12 @@ class NavLink:
 
 
 def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
+    with ThreadPoolExecutor(max_workers=1) as background:
+        cover = background.submit(_cover_image, book)  # Pillow lets go of the GIL: drawn while the rest is made
+        return _build_epub(book, context, cover.result)
+
+
+def _build_epub(book: RenderedBook, context: BuildContext, cover_image) -> bytes:
     env = templates.environment(book.root)
     file_of = {element_id: _file_name(chapter) for chapter in book.chapters for element_id in chapter.ids}
     gathered_notes = book.epub.notes == "book" and any(chapter.footnotes for chapter in book.chapters)
@@ -61,7 +68,8 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     package = epub.EpubBook()
     _add_metadata(package, book)
     _add_accessibility(package, book, page_source)
-    cover_href = _add_cover(package, book)
+    cover_href, cover_data = cover_image()
+    package.set_cover(cover_href, cover_data, create_page=False)
     documents = [
         _document("cover", "cover.xhtml", page("epub-cover.xhtml", cover_href=cover_href)),
         _document("titlepage", "titlepage.xhtml", page("epub-titlepage.xhtml")),
@@ -84,7 +92,8 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     package.guide = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
                      {"type": "toc", "href": "nav.xhtml", "title": "Contents"}]
     raw = io.BytesIO()
-    epub.write_epub(raw, package, {"mtime": context.modified, "raise_exceptions": True, "epub3_pages": False})
+    epub.write_epub(raw, package, {"mtime": context.modified, "raise_exceptions": True, "epub3_pages": False,
+                                   "compresslevel": 0})  # compressed once, by the repack
     return _repack(raw.getvalue(), context.modified, book.metadata.language)
 
 
@@ -163,15 +172,12 @@ def _add_accessibility(package: epub.EpubBook, book: RenderedBook, page_source: 
         package.add_metadata(None, "meta", "pagination", {"refines": "#print-source", "property": "source-of"})
 
 
-def _add_cover(package: epub.EpubBook, book: RenderedBook) -> str:
+def _cover_image(book: RenderedBook) -> tuple[str, bytes]:
+    """The cover's name in the EPUB and its bytes: the image book.yaml gives, else one drawn from the title."""
     if book.metadata.cover is not None:
         path = book.root / book.metadata.cover
-        name = f"images/cover{path.suffix.lower()}"
-        package.set_cover(name, path.read_bytes(), create_page=False)
-    else:
-        name = "images/cover.png"
-        package.set_cover(name, generated_cover(book.metadata), create_page=False)
-    return name
+        return f"images/cover{path.suffix.lower()}", path.read_bytes()
+    return "images/cover.png", generated_cover(book.metadata)
 
 
 def _characters(documents: list[epub.EpubItem]) -> str:
