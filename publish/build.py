@@ -9,46 +9,94 @@ from pathlib import Path
 from typing import Callable
 
 from publish import __version__
+from publish.chapter_cache import ChapterCache
 from publish.errors import ConfigError, Problem, PublishError, Report
 from publish.formats import FORMATS
+from publish.freshness import Inputs, Record, Warnings
 from publish.manuscript import load_book
 from publish.model import Book, RenderedBook
 from publish.output import write_atomic
 from publish.registry import BuildContext
 from publish.render import render_book
 
-Stage = Callable[[str], AbstractContextManager]
-CACHE = ".cache"  # inside the output folder: page starts of the last layout, for the next build (safe to delete)
+Stage = Callable[..., AbstractContextManager]  # stage(name, total=None) -> a context giving advance(count)
+CACHE = ".cache"  # inside the output folder: what later builds may reuse (safe to delete)
+
+
+def no_progress(name: str, total: int | None = None) -> AbstractContextManager:
+    return nullcontext(lambda count=1: None)
 
 
 def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Report,
-          stage: Stage = lambda name: nullcontext(), strict: bool = False, keep_going: bool = False,
-          profile: str | None = None) -> list[Path]:
+          stage: Stage = no_progress, strict: bool = False, keep_going: bool = False,
+          profile: str | None = None, jobs: int | None = None) -> list[Path]:
     """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings).
-    `profile` names a printer profile other than the book's for the formats that have them."""
-    rendered, context = prepare(manuscript, report, stage, keep_going, profile, cache=out_dir / CACHE)
+    `profile` names a printer profile other than the book's for the formats that have them; `jobs` is how many
+    worker processes long books may use (default: book.yaml's, else every core)."""
+    rendered, context = prepare(manuscript, report, stage, keep_going, profile, cache=out_dir / CACHE, jobs=jobs)
+    rendering_warnings = tuple(report.warnings)
     outputs = []
     for name in format_names:
         output_format = FORMATS.get(name)
+        before = len(report.warnings)
         with stage(name):
             data = output_format.build(rendered, context)
             if strict and report.warnings:
                 raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
-            file_name = output_format.file_name(rendered.metadata.slug, rendered.print.profile, profile)
-            outputs.append(write_atomic(out_dir / file_name, data))
+            path = write_atomic(out_dir / output_format.file_name(rendered.metadata.slug, rendered.print.profile,
+                                                                  profile), data)
+        inputs = _inputs(manuscript, out_dir, path, context.modified, profile, keep_going)
+        _record(out_dir, rendered.metadata.slug, path).save(
+            path, inputs, Warnings(rendering_warnings, tuple(report.warnings[before:])))
+        outputs.append(path)
+    if context.chapter_cache is not None:
+        context.chapter_cache.save()
     return outputs
 
 
-def prepare(manuscript: Path, report: Report, stage: Stage = lambda name: nullcontext(),
+def fresh_outputs(manuscript: Path, out_dir: Path, format_names: list[str], report: Report, strict: bool = False,
+                  keep_going: bool = False, profile: str | None = None) -> list[Path] | None:
+    """The outputs, if every one is still what a build would write (their warnings are reported again), else None."""
+    book = load_book(manuscript)
+    paths = output_paths(manuscript, out_dir, format_names, profile)
+    modified = source_date(book)
+    found = [_record(out_dir, book.metadata.slug, path).fresh(
+        path, _inputs(manuscript, out_dir, path, modified, profile, keep_going)) for path in paths]
+    if not found or any(warnings is None for warnings in found):
+        return None
+    for warning in (*found[0].render, *(warning for warnings in found for warning in warnings.own)):
+        report.warn(warning.message, warning.path, warning.line)
+    if strict and report.warnings:
+        raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
+    return paths
+
+
+def _inputs(manuscript: Path, out_dir: Path, output: Path, modified: datetime, profile: str | None,
+            keep_going: bool) -> Inputs:
+    return Inputs.of(manuscript, out_dir, output.name, modified, f"profile={profile} keep_going={keep_going}")
+
+
+def _record(out_dir: Path, slug: str, output: Path) -> Record:
+    return Record(out_dir / CACHE / slug / f"{output.name}.inputs.json")
+
+
+def prepare(manuscript: Path, report: Report, stage: Stage = no_progress,
             keep_going: bool = False, profile: str | None = None,
-            cache: Path | None = None) -> tuple[RenderedBook, BuildContext]:
-    """Load and render the manuscript; what every format is built from."""
+            cache: Path | None = None, jobs: int | None = None) -> tuple[RenderedBook, BuildContext]:
+    """Load and render the manuscript; what every format is built from. With a `cache` folder, chapters
+    rendered by an earlier build of the same input are taken from it."""
     with stage("load"):
         book = load_book(manuscript)
-    with stage("render"):
-        rendered = render_book(book, report, keep_going)
+    jobs = jobs or book.jobs or available_cores()
+    chapters = ChapterCache(cache / book.metadata.slug / "chapters") if cache is not None else None
+    with stage("render", len(book.chapters)) as advance:
+        rendered = render_book(book, report, keep_going, chapters, jobs, advance)
     return rendered, BuildContext(report=report, modified=source_date(book), version=__version__, profile=profile,
-                                  cache=cache)
+                                  cache=cache, jobs=jobs, stage=stage, chapter_cache=chapters)
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def output_paths(manuscript: Path, out_dir: Path, format_names: list[str], profile: str | None = None) -> list[Path]:

@@ -6,16 +6,15 @@ import argparse
 import os
 import signal
 import sys
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from publish import __version__
-from publish.build import build, check, output_paths
+from publish.build import build, check, fresh_outputs, output_paths
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
 from publish.manuscript import load_book
 from publish.profiles import PROFILES
+from publish.progress import Progress
 from publish.release import make_release
 from publish.verify import check_pdf, run_ace, run_epubcheck
 
@@ -36,6 +35,11 @@ def parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--profile", choices=sorted(PROFILES), metavar="PROFILE",
                               help="printer profile for the PDF: " + ", ".join(PROFILES) + " (default: book.yaml's "
                                    "print: profile, else kdp); another than the book's is written to SLUG-PROFILE.pdf")
+    build_parser.add_argument("-j", "--jobs", type=_worker_count, metavar="N",
+                              help="worker processes for long books (default: book.yaml's jobs, else every core; "
+                                   "1 builds in this process alone)")
+    build_parser.add_argument("--rebuild", action="store_true",
+                              help="build even when nothing changed since the outputs were last built")
     build_parser.add_argument("--keep-going", action="store_true",
                               help="show missing or broken images as placeholders (with a warning) instead of failing")
     check_parser = commands.add_parser("check", help="validate the manuscript without building")
@@ -106,10 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             folder = make_release(args.manuscript, args.out, report, force=args.force)
             _say(args, f"wrote {display_path(folder)}/ ({len(list(folder.iterdir()))} files)")
         else:
-            for path in build(args.manuscript, args.out, _format_names(args.format), report,
-                              stage=_stage_timer(args), strict=args.strict, keep_going=args.keep_going,
-                              profile=args.profile):
-                _say(args, f"wrote {display_path(path)} ({path.stat().st_size / 1024:.0f} KiB)")
+            return _build(args, report)
     except PublishError as error:
         if args.verbose:
             raise
@@ -122,6 +123,19 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace, report: Report) -> int:
+    formats = _format_names(args.format)
+    fresh = None if args.rebuild else fresh_outputs(args.manuscript, args.out, formats, report, args.strict,
+                                                    args.keep_going, args.profile)
+    for path in fresh or []:
+        _say(args, f"up to date: {display_path(path)} (nothing changed since it was built; --rebuild builds anyway)")
+    if fresh is None:
+        for path in build(args.manuscript, args.out, formats, report, stage=_progress(args).stage,
+                          strict=args.strict, keep_going=args.keep_going, profile=args.profile, jobs=args.jobs):
+            _say(args, f"wrote {display_path(path)} ({path.stat().st_size / 1024:.0f} KiB)")
     return EXIT_OK
 
 
@@ -193,10 +207,11 @@ def _say(args: argparse.Namespace, message: str) -> None:
         print(message, file=sys.stderr)
 
 
-def _stage_timer(args: argparse.Namespace):
-    @contextmanager
-    def stage(name: str):
-        started = time.perf_counter()
-        yield
-        _say(args, f"{name:>7}  {time.perf_counter() - started:6.2f} s")
-    return stage
+def _progress(args: argparse.Namespace) -> Progress:
+    return Progress(sys.stderr, terminal=sys.stderr.isatty(), quiet=args.quiet)
+
+
+def _worker_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not '{text}'")
+    return int(text)

@@ -44,6 +44,7 @@ BOOK_FIELDS = {f.name: f for f in (
     Field("print", "a mapping", "Print (PDF) options, see below."),
     Field("epub", "a mapping", "Ebook options, see below."),
     Field("lint", "a mapping", "Proofreading checks (publish lint), see below."),
+    Field("jobs", "a whole number, 1 or more", "Worker processes for long builds; default: every core (-j overrides)."),
 )}
 
 EPUB_FIELDS = {f.name: f for f in (
@@ -112,6 +113,7 @@ class BookConfig:
     cover_line: int | None = None
     epub: EpubOptions = EpubOptions()
     lint: LintOptions = LintOptions()
+    jobs: int | None = None
 
 
 class YamlDocument:
@@ -243,10 +245,13 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     epub_options = _epub_options(data.get("epub"), check)
     lint_options = _lint_options(data.get("lint"), check)
     chapters = _chapter_refs(data.get("chapters"), check)
+    jobs = data.get("jobs")
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
+        check.problem(f"jobs must be a whole number of worker processes, 1 or more, not {jobs!r}", "jobs")
     if check.problems:
         raise ConfigError(check.problems)
     return BookConfig(metadata, print_options, chapters, document.line("cover") if "cover" in data else None,
-                      epub_options, lint_options)
+                      epub_options, lint_options, jobs)
 
 
 def _lint_options(raw: Any, check: Validator) -> LintOptions:

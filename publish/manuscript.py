@@ -44,7 +44,7 @@ def load_book(root: Path) -> Book:
     if problems:
         raise ManuscriptError(problems)
     return Book(root=root, metadata=config.metadata, print=config.print, chapters=tuple(chapters), epub=config.epub,
-                lint=config.lint)
+                lint=config.lint, jobs=config.jobs)
 
 
 def _all_markdown_files(root: Path, config_path: Path) -> tuple[ChapterRef, ...]:

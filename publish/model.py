@@ -83,6 +83,7 @@ class Book:
     chapters: tuple[ChapterSource, ...]
     epub: EpubOptions = EpubOptions()
     lint: LintOptions = LintOptions()
+    jobs: int | None = None  # worker processes for long builds; None: every core
 
 
 @dataclass(frozen=True)

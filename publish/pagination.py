@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,19 +53,23 @@ PRINT_DPI = 300
 CSS_PIXELS_PER_INCH = 96
 
 
-def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProfile) -> PrintLayout:
+def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProfile,
+            stage=lambda name, total=None: nullcontext(lambda count=1: None)) -> PrintLayout:
     """Lay the book out, again while the page count moves the gutter into another band or while three
-    hyphenated line-ends run in a row (each pass keeps the third word of such a run whole)."""
+    hyphenated line-ends run in a row (each pass keeps the third word of such a run whole). `stage` shows
+    the pages laid out in each pass."""
     from weasyprint.text.fonts import FontConfiguration  # not imported on the EPUB path without a page list
 
     env, html = _print_html(book, version, profile)
-    geometry = profiles.geometry(profile, book.print, _estimated_pages(book))
+    page_count = _estimated_pages(book)
+    geometry = profiles.geometry(profile, book.print, page_count)
     protected: set[Protected] = set()
     font_config = FontConfiguration()
     document = root = None
     for attempt in range(1, MAX_PASSES + 1):
         document = root = None  # let the previous pass's layout go before the next one is made
-        document, root = _render(book, env, html, geometry, profile, protected, font_config, report)
+        with stage("layout" if attempt == 1 else f"layout {attempt}", page_count) as advance, PagesLaidOut(advance):
+            document, root = _render(book, env, html, geometry, profile, protected, font_config, report)
         page_count = _padded(len(document.pages), book.print.pad_to)
         runs = hyphen_runs(document, root)
         settled = profiles.geometry(profile, book.print, page_count)
@@ -263,6 +268,31 @@ def _chapter_places(root) -> dict[int, tuple[str, tuple[int, ...]]]:
     return places
 
 
+
+
+class PagesLaidOut(logging.Handler):
+    """Calls `advance` for each page WeasyPrint lays out (it says so on its progress logger, at INFO level)."""
+
+    PAGE = "Step 5 - Creating layout - Page %d"
+
+    def __init__(self, advance) -> None:
+        super().__init__(logging.INFO)
+        self.advance = advance
+
+    def __enter__(self) -> PagesLaidOut:
+        self.logger = logging.getLogger("weasyprint.progress")
+        self._level = self.logger.level
+        self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self._level)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == self.PAGE:
+            self.advance(1)
 
 
 class WeasyPrintLog(logging.Handler):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from publish.chapter_cache import ChapterCache
 from publish.errors import Report
 from publish.model import RenderedBook
 
@@ -18,6 +20,10 @@ class BuildContext:
     version: str
     profile: str | None = None  # the printer profile asked for on the command line, else the book's
     cache: Path | None = None  # a folder for what later builds may reuse (build/.cache); None: keep nothing
+    jobs: int = 1  # worker processes a format may use
+    chapter_cache: ChapterCache | None = None  # written once the build has succeeded
+    stage: Callable = field(default=lambda name, total=None: nullcontext(lambda count=1: None), repr=False,
+                            compare=False)  # stage(name, total) -> a context giving advance(count), for progress
     _layouts: dict = field(default_factory=dict, repr=False, compare=False)
 
     def profile_for(self, book: RenderedBook) -> str:
@@ -32,7 +38,7 @@ class BuildContext:
         profile = profile or profile_named(book.print.profile)
         key = (id(book), profile.name)
         if key not in self._layouts:
-            self._layouts[key] = lay_out(book, self.version, self.report, profile)
+            self._layouts[key] = lay_out(book, self.version, self.report, profile, self.stage)
             if self.cache is not None:
                 from publish.pagination import layout_key, save_page_starts
 
@@ -54,7 +60,7 @@ class BuildContext:
         return self.print_layout(book).page_starts
 
     def _starts_file(self, book: RenderedBook, profile: str) -> Path:
-        return self.cache / f"{book.metadata.slug}-{profile}-page-starts.json"
+        return self.cache / book.metadata.slug / f"page-starts-{profile}.json"
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import markdown
 from lxml import etree
 
+from publish.chapter_cache import ChapterCache, Rendered
 from publish.config import slugify
 from publish.content_model import conform
 from publish.errors import ManuscriptError, Problem, Report
@@ -38,16 +42,25 @@ class RenderOptions:
     keep_going: bool = False  # missing images become placeholders instead of errors
 
 
-def render_book(book: Book, report: Report, keep_going: bool = False) -> RenderedBook:
+PARALLEL_CHARACTERS = 200_000  # below this much Markdown to convert, starting worker processes costs more than it saves
+
+
+def render_book(book: Book, report: Report, keep_going: bool = False, cache: ChapterCache | None = None,
+                jobs: int = 1, progress: Callable[[int], None] = lambda count: None) -> RenderedBook:
+    """Convert every chapter: from `cache` when its inputs are unchanged, the rest in `jobs` worker processes
+    when the book is long enough for that to pay. Warnings come out in reading order however the work was split."""
     ids = chapter_ids(book.chapters)
     options = RenderOptions(book.root, ids, keep_going)
+    cache = None if keep_going else cache  # placeholders for missing images must not outlive the missing files
+    results = _convert(book.chapters, ids, options, cache, jobs, progress)
     problems: list[Problem] = []
     chapters = []
-    for source in book.chapters:
-        try:
-            chapters.append(render_chapter(source, ids[source.path.resolve()], options, report))
-        except ManuscriptError as error:
-            problems.extend(error.problems)
+    for result in results:
+        for warning in result.warnings:
+            report.warn(warning.message, warning.path, warning.line)
+        problems.extend(result.problems)
+        if result.chapter is not None:
+            chapters.append(result.chapter)
     problems.extend(_duplicate_ids(chapters))
     if problems:
         raise ManuscriptError(problems)
@@ -55,6 +68,40 @@ def render_book(book: Book, report: Report, keep_going: bool = False) -> Rendere
     toc = build_toc(chapters, book.print.toc_depth)
     return RenderedBook(root=book.root, metadata=book.metadata, print=book.print,
                         chapters=tuple(chapters), toc=toc, epub=book.epub)
+
+
+def _convert(sources: tuple[ChapterSource, ...], ids: dict[Path, str], options: RenderOptions,
+             cache: ChapterCache | None, jobs: int, progress: Callable[[int], None]) -> list[Rendered]:
+    context = f"{options.manuscript_root}\0{sorted((str(path), cid) for path, cid in ids.items())}"
+    keys = [cache.key(source, ids[source.path.resolve()], context) if cache else "" for source in sources]
+    results: list[Rendered | None] = [cache.get(key, options.manuscript_root) if cache else None for key in keys]
+    progress(sum(result is not None for result in results))
+    missing = [index for index, result in enumerate(results) if result is None]
+    work = [(sources[index], ids[sources[index].path.resolve()], options) for index in missing]
+    if jobs > 1 and sum(len(source.text) for source, _, _ in work) >= PARALLEL_CHARACTERS:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as workers:
+            converted = workers.map(_render_reporting, work, chunksize=max(1, len(work) // (4 * jobs)))
+            for index, result in zip(missing, converted):
+                results[index] = result
+                progress(1)
+    else:
+        for index, arguments in zip(missing, work):
+            results[index] = _render_reporting(arguments)
+            progress(1)
+    if cache is not None:
+        for index in missing:
+            cache.put(keys[index], results[index], options.manuscript_root)
+    return results
+
+
+def _render_reporting(arguments: tuple[ChapterSource, str, RenderOptions]) -> Rendered:
+    """Render one chapter into a result that carries its warnings (it may run in a worker process)."""
+    source, chapter_id, options = arguments
+    report = Report()
+    try:
+        return Rendered(render_chapter(source, chapter_id, options, report), (), tuple(report.warnings))
+    except ManuscriptError as error:
+        return Rendered(None, tuple(error.problems), tuple(report.warnings))
 
 
 def _without_dead_links(chapters: list[Chapter], book: Book, report: Report) -> list[Chapter]:

@@ -1,0 +1,75 @@
+"""Whether a built file is still what its inputs would give: a hash of everything a build reads, recorded with
+the file's own hash and the warnings it was built with, so that a build with nothing changed does no work."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from publish import templates
+from publish.chapter_cache import code_fingerprint, problem_from_json, problem_to_json
+from publish.errors import Problem
+from publish.output import write_atomic
+
+LIBRARIES = ("ebooklib", "weasyprint", "pydyf", "jinja2", "uharfbuzz", "font-source-serif-pro", "pyyaml")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one output is built from, as a single hash."""
+
+    key: str
+
+    @classmethod
+    def of(cls, manuscript: Path, out_dir: Path, output_name: str, modified: datetime, options: str) -> Inputs:
+        """`options` holds the command-line choices that change the output (profile, --keep-going)."""
+        digest = hashlib.sha256()
+        for part in (code_fingerprint(), *(f"{name}={version(name)}" for name in LIBRARIES), output_name,
+                     modified.isoformat(), options):
+            digest.update(part.encode("utf-8") + b"\0")
+        skipped = out_dir.resolve()
+        for folder in (manuscript.resolve(), *templates.template_folders(manuscript)[1:],
+                       *templates.style_folders(manuscript)[1:]):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.resolve().is_relative_to(skipped) and "__pycache__" not in path.parts:
+                    digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0" + path.read_bytes())
+        return cls(digest.hexdigest())
+
+
+@dataclass(frozen=True)
+class Warnings:
+    """The warnings an output was built with: rendering's (shared by every format) and the format's own."""
+
+    render: tuple[Problem, ...]
+    own: tuple[Problem, ...]
+
+
+class Record:
+    """The inputs and the bytes of an output as last built, kept at `path` in the cache."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fresh(self, output: Path, inputs: Inputs) -> Warnings | None:
+        """The warnings the output was built with, if it is still what `inputs` give; else None."""
+        try:
+            entry = json.loads(self.path.read_bytes())
+            if entry["inputs"] != inputs.key or entry["sha256"] != _sha256(output):
+                return None
+            return Warnings(*(tuple(map(problem_from_json, entry[kind])) for kind in ("render", "own")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, output: Path, inputs: Inputs, warnings: Warnings) -> None:
+        entry = {"inputs": inputs.key, "sha256": _sha256(output),
+                 "render": [problem_to_json(w) for w in warnings.render],
+                 "own": [problem_to_json(w) for w in warnings.own]}
+        write_atomic(self.path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
