@@ -69,9 +69,10 @@ dist: $(INSTALLED)
 	$(PUBLISH) dist -m $(MANUSCRIPT) -o dist $(if $(FORCE),--force)
 
 # Speed and memory against pandoc (benchmark-only dependency pypandoc-binary); writes benchmarks/RESULTS.md.
+# BOOKS="manuscript the-communist-manifesto" measures only those and prints the table without writing it.
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(BOOKS)
 
 test: $(INSTALLED) $(ACE)
 	$(BIN)/python -m pytest

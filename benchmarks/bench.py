@@ -1,7 +1,9 @@
 """`make bench`: our build times against pandoc's, for the review and every corpus book, written to RESULTS.md.
 
-Each measurement: one warm-up, then 3 timed runs, the commands alternating; wall time (median, min, max) and
-the peak RSS of the child process (`/usr/bin/time -v`). Speed is measured here, never asserted in a test."""
+Each measurement: one warm-up, then 3 timed runs, the commands of a row alternating; wall time (median, min,
+max) and the peak RSS of the largest process (`/usr/bin/time`: the child or any of its workers). Cold builds
+start from an empty output folder. Speed is measured here, never asserted in a test.
+`python benchmarks/bench.py [BOOK ...]` measures only the named books (manuscript, or a corpus folder name)."""
 
 from __future__ import annotations
 
@@ -22,21 +24,24 @@ PROJECT = Path(__file__).resolve().parent.parent
 BOOKS = [PROJECT / "manuscript"] + sorted((PROJECT.parent / "shared" / "corpus").glob("*/"))
 RUNS = 3
 PUBLISH = [sys.executable, "-m", "publish"]
+ENV = {**os.environ, "PYTHONPATH": str(PROJECT), "SOURCE_DATE_EPOCH": "1700000000"}
+
+Samples = list[tuple[float, int]]  # (wall seconds, peak RSS in KB) per timed run
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, int]:
     """Wall seconds and peak RSS (KB) of one run."""
     result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], cwd=cwd, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(PROJECT), "SOURCE_DATE_EPOCH": "1700000000"})
+                            env=ENV)
     if result.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
     seconds, rss = result.stderr.strip().splitlines()[-1].split()
     return float(seconds), int(rss)
 
 
-def measure(commands: dict[str, list[str]], cwd: Path, before=None) -> dict[str, list[tuple[float, int]]]:
-    """Warm up each command once, then run them alternately RUNS times."""
-    results = {name: [] for name in commands}
+def measure(commands: dict[str, list[str]], cwd: Path, before=None) -> dict[str, Samples]:
+    """Warm up each command once, then run them alternately RUNS times; `before(name)` runs before each."""
+    results: dict[str, Samples] = {name: [] for name in commands}
     for run in range(RUNS + 1):
         for name, command in commands.items():
             if before:
@@ -47,32 +52,56 @@ def measure(commands: dict[str, list[str]], cwd: Path, before=None) -> dict[str,
     return results
 
 
-def pandoc_epub(book: Path, out: Path) -> list[str]:
+def pandoc_epub(book: Path, out: Path, output: str = "pandoc.epub") -> list[str]:
+    """pandoc's EPUB writer given the same metadata and chapters (title, language, authors, the chapter list)."""
     config = yaml.safe_load((book / "book.yaml").read_text())
     chapters = [str(book / name) for name in config.get("chapters") or sorted(p.name for p in book.glob("*.md"))]
     meta = out / "meta.yaml"
     meta.write_text(yaml.safe_dump({"title": config["title"], "lang": config["language"],
                                     "author": [c["name"] for c in config.get("creators", [])]}))
     return [pypandoc.get_pandoc_path(), "--from", "markdown", "--metadata-file", str(meta), "--toc",
-            "-o", str(out / "pandoc.epub"), *chapters]
+            "-o", str(out / output), *chapters]
 
 
 def pandoc_pdf(book: Path, out: Path) -> list[str]:
+    """The peer PDF: pandoc's standalone HTML laid out by WeasyPrint with benchmarks/baseline.css."""
     html = out / "pandoc.html"
-    command = pandoc_epub(book, out)
-    command[command.index("-o") + 1] = str(html)
+    command = pandoc_epub(book, out, html.name)
     subprocess.run([*command[:1], "-s", *command[1:]], check=True)
     return [sys.executable, "-m", "weasyprint", "-s", str(PROJECT / "benchmarks" / "baseline.css"), str(html),
             str(out / "pandoc.pdf")]
 
 
-def cell(samples: list[tuple[float, int]]) -> str:
+def without_page_list(book: Path, copy: Path) -> Path:
+    """A copy of the book whose EPUB has no print page list: the EPUB that pandoc's is like for like with."""
+    shutil.copytree(book, copy)
+    with (copy / "book.yaml").open("a", encoding="utf-8") as config:
+        config.write("\nepub:\n  page_list: false\n")
+    return copy
+
+
+def cell(samples: Samples) -> str:
     times = [s[0] for s in samples]
-    return f"{statistics.median(times):.2f} s ({min(times):.2f}–{max(times):.2f}), {max(s[1] for s in samples) / 1024:.0f} MB"
+    return (f"{statistics.median(times):.2f} s ({min(times):.2f}–{max(times):.2f}), "
+            f"{max(s[1] for s in samples) / 1024:.0f} MB")
 
 
-def ratio(ours, theirs) -> str:
+def ratio(ours: Samples, theirs: Samples) -> str:
     return f"{statistics.median(s[0] for s in ours) / statistics.median(s[0] for s in theirs):.2f}"
+
+
+def row(name: str, what: str, ours: Samples, peer: Samples | None = None) -> str:
+    return f"| {name} | {what} | {cell(ours)} | {cell(peer) if peer else ''} | {ratio(ours, peer) if peer else ''} |"
+
+
+def one_word_edit(chapter: Path):
+    """Before each run, change one word of the chapter (back and forth, so every run sees a new text)."""
+    def edit(_name: str) -> None:
+        text = chapter.read_text(encoding="utf-8")
+        swapped = re.sub(r"\bteh\b", "the", text, count=1) if re.search(r"\bteh\b", text) else \
+            re.sub(r"\bthe\b", "teh", text, count=1)
+        chapter.write_text(swapped, encoding="utf-8")
+    return edit
 
 
 def bench_book(book: Path) -> list[str]:
@@ -80,48 +109,66 @@ def bench_book(book: Path) -> list[str]:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        copy = out / "book"
+        copy, plain = out / "book", without_page_list(book, out / "plain")
         shutil.copytree(book, copy)
-        clear = lambda _name: shutil.rmtree(out / "build", ignore_errors=True)  # noqa: E731 (cold: fresh build/)
-        epub = measure({"ours": [*PUBLISH, "build", "epub", "-q", "-m", str(copy), "-o", str(out / "build")],
-                        "pandoc": pandoc_epub(copy, out)}, out, before=clear)
-        rows.append(f"| {name} | EPUB | {cell(epub['ours'])} | {cell(epub['pandoc'])} | {ratio(epub['ours'], epub['pandoc'])} |")
-        pdf = measure({"ours": [*PUBLISH, "build", "pdf", "-q", "-m", str(copy), "-o", str(out / "build")],
-                       "peer": pandoc_pdf(copy, out)}, out, before=clear)
-        rows.append(f"| {name} | PDF | {cell(pdf['ours'])} | {cell(pdf['peer'])} | {ratio(pdf['ours'], pdf['peer'])} |")
-        make = ["make", "-s", "-C", str(PROJECT), "epub", "pdf", f"MANUSCRIPT={copy}", f"OUT={out / 'make'}"]
+        build = out / "build"
+
+        def publish(fmt: str, manuscript: Path = copy) -> list[str]:
+            return [*PUBLISH, "build", fmt, "-q", "-m", str(manuscript), "-o", str(build)]
+
+        cold = lambda _name: shutil.rmtree(build, ignore_errors=True)  # noqa: E731
+        epub = measure({"ours": publish("epub"), "plain": publish("epub", plain), "pandoc": pandoc_epub(copy, out)},
+                       out, before=cold)
+        rows.append(row(name, "EPUB, cold (with the print page list)", epub["ours"], epub["pandoc"]))
+        rows.append(row(name, "EPUB, cold, `page_list: false`", epub["plain"], epub["pandoc"]))
+        pdf = measure({"ours": publish("pdf"), "peer": pandoc_pdf(copy, out)}, out, before=cold)
+        rows.append(row(name, "PDF, cold (default profile)", pdf["ours"], pdf["peer"]))
+
+        make = ["make", "-s", "-C", str(PROJECT), "pdf", "epub", f"MANUSCRIPT={copy}", f"OUT={out / 'make'}"]
         timed(make, PROJECT)
-        unchanged = measure({"make": make}, PROJECT)
-        rows.append(f"| {name} | no-change `make pdf epub` | {cell(unchanged['make'])} | | |")
-        chapter = sorted(copy.glob("*.md"))[-1]
+        again = [*PUBLISH, "build", "pdf", "-q", "-m", str(copy), "-o", str(out / "make")]
+        unchanged = measure({"make": make, "publish": again}, PROJECT)
+        rows.append(row(name, "no change: `make pdf epub`", unchanged["make"]))
+        rows.append(row(name, "no change: `publish build pdf`", unchanged["publish"]))
 
-        def edit(_name: str) -> None:
-            text = chapter.read_text(encoding="utf-8")
-            chapter.write_text(re.sub(r"\bthe\b", "teh" if "the " in text else "the", text, count=1), encoding="utf-8")
-
-        edited = measure({"epub": [*PUBLISH, "build", "epub", "-q", "-m", str(copy), "-o", str(out / "build")],
-                          "pdf": [*PUBLISH, "build", "pdf", "-q", "-m", str(copy), "-o", str(out / "build")]},
-                         out, before=edit)
-        rows.append(f"| {name} | one-word edit, EPUB | {cell(edited['epub'])} | | |")
-        rows.append(f"| {name} | one-word edit, PDF | {cell(edited['pdf'])} | | |")
+        timed(publish("epub", plain), out)
+        chapter = sorted(plain.glob("*.md"))[-1]
+        edited = measure({"epub": publish("epub", plain)}, out, before=one_word_edit(chapter))
+        rows.append(row(name, "one-word edit, EPUB (`page_list: false`)", edited["epub"]))
+        timed(publish("pdf"), out)
+        edited = measure({"pdf": publish("pdf")}, out, before=one_word_edit(sorted(copy.glob("*.md"))[-1]))
+        rows.append(row(name, "one-word edit, PDF", edited["pdf"]))
     return rows
 
 
-def main() -> None:
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    memory = next((int(line.split()[1]) // 1024 ** 2 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    return (f"{platform.machine()}, {model}, {len(os.sched_getaffinity(0))} cores available, {memory} GB memory, "
+            f"Python {platform.python_version()}, {platform.platform()}")
+
+
+def main(names: list[str]) -> None:
+    books = [book for book in BOOKS if not names or book.name in names]
     rows = []
-    for book in BOOKS:
+    for book in books:
         print(f"benchmarking {book.name} ...", file=sys.stderr)
-        rows.extend(bench_book(book))
-        print("\n".join(rows[-5:]), file=sys.stderr)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+        found = bench_book(book)
+        print("\n".join(found), file=sys.stderr)
+        rows.extend(found)
     table = "\n".join(["| book | what | ours: median (min–max), peak RSS | peer | ratio ours/peer |",
                        "| --- | --- | --- | --- | --- |", *rows])
-    text = (f"# Benchmark results\n\nMachine: {machine}. Pandoc {pypandoc.get_pandoc_version()} (pypandoc-binary); "
-            f"peer PDF: pandoc -s HTML + WeasyPrint with benchmarks/baseline.css. {RUNS} runs after a warm-up, "
-            "commands alternating; cold = fresh output folder.\n\n" + table + "\n")
-    (PROJECT / "benchmarks" / "RESULTS.md").write_text(text, encoding="utf-8")
+    text = (f"# Benchmark results\n\nMachine: {machine()}.\n\nPeers: pandoc {pypandoc.get_pandoc_version()} "
+            "(pypandoc-binary) for the EPUB; pandoc -s HTML laid out by WeasyPrint with benchmarks/baseline.css "
+            f"for the PDF. {RUNS} runs after a warm-up, the commands of a row alternating; cold = empty output "
+            "folder; peak RSS = the largest process. Books: " + ", ".join(book.name for book in books) + ".\n\n"
+            + table + "\n")
+    if not names:
+        (PROJECT / "benchmarks" / "RESULTS.md").write_text(text, encoding="utf-8")
     print(text)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -271,13 +271,15 @@ def _chapter_places(root) -> dict[int, tuple[str, tuple[int, ...]]]:
 
 
 class PagesLaidOut(logging.Handler):
-    """Calls `advance` for each page WeasyPrint lays out (it says so on its progress logger, at INFO level)."""
+    """Calls `advance` for each new page WeasyPrint lays out (it says so on its progress logger, at INFO level;
+    pages it makes again to settle cross-references are not counted twice)."""
 
     PAGE = "Step 5 - Creating layout - Page %d"
 
     def __init__(self, advance) -> None:
         super().__init__(logging.INFO)
         self.advance = advance
+        self.pages = 0
 
     def __enter__(self) -> PagesLaidOut:
         self.logger = logging.getLogger("weasyprint.progress")
@@ -291,8 +293,9 @@ class PagesLaidOut(logging.Handler):
         self.logger.setLevel(self._level)
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == self.PAGE:
-            self.advance(1)
+        if record.msg == self.PAGE and record.args[0] > self.pages:
+            self.advance(record.args[0] - self.pages)
+            self.pages = record.args[0]
 
 
 class WeasyPrintLog(logging.Handler):

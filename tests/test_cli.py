@@ -139,3 +139,9 @@ def test_ingram_without_its_colour_profile_says_what_to_install(tmp_path, monkey
                                 "default_cmyk.icc: install the Debian package libgs-common "
                                 "(apt-get install libgs-common)")
     assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_jobs_must_be_a_positive_number(manuscript_copy, tmp_path):
+    result = run("build", "epub", "-j", "0", "-m", str(manuscript_copy), "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert "argument -j/--jobs: must be a whole number, 1 or more, not '0'" in result.stderr

@@ -175,3 +175,14 @@ def test_unquoted_date_is_accepted():
 def test_slugify():
     assert slugify("Never Let Me Go (2010)") == "never-let-me-go-2010"
     assert slugify("Éloge de l’ombre") == "eloge-de-lombre"
+
+
+def test_jobs_is_a_whole_number_of_workers():
+    assert parse_book_yaml("title: A\nlanguage: en\njobs: 3\n", BOOK).jobs == 3
+    assert parse_book_yaml("title: A\nlanguage: en\n", BOOK).jobs is None
+    assert problems("title: A\nlanguage: en\njobs: 0\n") == [
+        "/books/novel/book.yaml:3: jobs must be a whole number of worker processes, 1 or more, not 0",
+    ]
+    assert problems("title: A\nlanguage: en\njobs: many\n") == [
+        "/books/novel/book.yaml:3: jobs must be a whole number of worker processes, 1 or more, not 'many'",
+    ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import zipfile
 
 import yaml
 
 from publish.build import build
 from publish.errors import Report
-from tests.helpers import CORPUS, NS, Epub, assert_review_text_in_order
+from tests.helpers import CORPUS, NS, PROJECT, Epub, assert_review_text_in_order
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SECTIONS = ["A World Almost Like Our Own", "Hailsham: The Illusion of Normalcy", "Love and Jealousy Amid Hopelessness",
@@ -163,3 +167,18 @@ def test_given_cover_image_is_used(features):
     assert cover.get("href") == "images/cover.png"
     source = (features.manuscript / "images" / "square.png").read_bytes()
     assert book.zip.read(book.base + "images/cover.png") == source
+
+
+def test_an_epub_without_page_list_never_loads_weasyprint(tmp_path):
+    """Without a page list the EPUB needs no print layout: a cold build must not even import the PDF engine."""
+    book = tmp_path / "book"
+    shutil.copytree(CORPUS / "the-communist-manifesto", book)
+    with (book / "book.yaml").open("a", encoding="utf-8") as config:
+        config.write("\nepub:\n  page_list: false\n")
+    script = ("import sys; from pathlib import Path; from publish.build import build; from publish.errors import "
+              "Report; build(Path(sys.argv[1]), Path(sys.argv[2]), ['epub'], Report()); "
+              "print(sorted({name.split('.')[0] for name in sys.modules} & {'weasyprint', 'fontTools'}))")
+    result = subprocess.run([sys.executable, "-c", script, str(book), str(tmp_path / "out")], capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(PROJECT)}, check=True)
+    assert result.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "the-communist-manifesto.epub").exists()
