@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 from publish import __version__
 from publish.chapter_cache import ChapterCache
@@ -16,15 +14,11 @@ from publish.freshness import Inputs, Record, Warnings
 from publish.manuscript import load_book
 from publish.model import Book, RenderedBook
 from publish.output import write_atomic
+from publish.progress import Stage, no_progress
 from publish.registry import BuildContext
 from publish.render import render_book
 
-Stage = Callable[..., AbstractContextManager]  # stage(name, total=None) -> a context giving advance(count)
 CACHE = ".cache"  # inside the output folder: what later builds may reuse (safe to delete)
-
-
-def no_progress(name: str, total: int | None = None) -> AbstractContextManager:
-    return nullcontext(lambda count=1: None)
 
 
 def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Report,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
@@ -31,13 +32,22 @@ class Inputs:
         for part in (code_fingerprint(), *(f"{name}={version(name)}" for name in LIBRARIES), output_name,
                      modified.isoformat(), options):
             digest.update(part.encode("utf-8") + b"\0")
-        skipped = out_dir.resolve()
         for folder in (manuscript.resolve(), *templates.template_folders(manuscript)[1:],
                        *templates.style_folders(manuscript)[1:]):
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.resolve().is_relative_to(skipped) and "__pycache__" not in path.parts:
-                    digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0" + path.read_bytes())
+            for path in _files(folder, skipped=out_dir.resolve()):
+                digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0" + path.read_bytes())
         return cls(digest.hexdigest())
+
+
+def _files(folder: Path, skipped: Path) -> list[Path]:
+    """Every file under `folder` in a fixed order, leaving out `skipped` (the outputs, when they are inside) and
+    hidden folders such as .git, whose changes are not the book's."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not name.startswith(".") and name != "__pycache__"
+                            and not (Path(parent) / name).resolve() == skipped)
+        found.extend(Path(parent) / name for name in sorted(files))
+    return found
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from publish.model import RenderedBook
 from publish.output import write_atomic
 from publish.print_notes import print_body
 from publish.profiles import PageGeometry, PrintProfile
+from publish.progress import Stage, no_progress
 from publish.stylesheets import referenced_resources
 from publish.urls import local_fetcher
 
@@ -54,7 +54,7 @@ CSS_PIXELS_PER_INCH = 96
 
 
 def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProfile,
-            stage=lambda name, total=None: nullcontext(lambda count=1: None)) -> PrintLayout:
+            stage: Stage = no_progress) -> PrintLayout:
     """Lay the book out, again while the page count moves the gutter into another band or while three
     hyphenated line-ends run in a row (each pass keeps the third word of such a run whole). `stage` shows
     the pages laid out in each pass."""

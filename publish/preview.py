@@ -45,7 +45,7 @@ class Preview:
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
-            rendered, context = prepare(self.manuscript, Report())
+            rendered, context = prepare(self.manuscript, Report(), jobs=1)  # no forking beside the server's thread
             page = FORMATS.get("html").build(rendered, context).decode("utf-8")
             problems = []
         except PublishError as error:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Callable, Iterator, TextIO
 
+Stage = Callable[..., AbstractContextManager]  # stage(name, total=None) -> a context giving advance(count)
 BAR_WIDTH = 24
 REDRAW_SECONDS = 0.1
 
@@ -39,6 +40,11 @@ class Progress:
                 self.stream.write("\r\x1b[K")
         if not self.quiet:
             self.stream.write(f"{name:>7}  {self.clock() - started:6.2f} s\n")
+
+
+def no_progress(name: str, total: int | None = None) -> AbstractContextManager:
+    """A stage that shows nothing: for builds run from code rather than from the command line."""
+    return nullcontext(lambda count=1: None)
 
 
 def bar(name: str, done: int, total: int, elapsed: float) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Callable
 from publish.chapter_cache import ChapterCache
 from publish.errors import Report
 from publish.model import RenderedBook
+from publish.progress import Stage, no_progress
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,7 @@ class BuildContext:
     cache: Path | None = None  # a folder for what later builds may reuse (build/.cache); None: keep nothing
     jobs: int = 1  # worker processes a format may use
     chapter_cache: ChapterCache | None = None  # written once the build has succeeded
-    stage: Callable = field(default=lambda name, total=None: nullcontext(lambda count=1: None), repr=False,
-                            compare=False)  # stage(name, total) -> a context giving advance(count), for progress
+    stage: Stage = field(default=no_progress, repr=False, compare=False)  # where progress is shown
     _layouts: dict = field(default_factory=dict, repr=False, compare=False)
 
     def profile_for(self, book: RenderedBook) -> str:

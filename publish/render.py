@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -78,7 +79,8 @@ def _convert(sources: tuple[ChapterSource, ...], ids: dict[Path, str], options: 
     progress(sum(result is not None for result in results))
     missing = [index for index, result in enumerate(results) if result is None]
     work = [(sources[index], ids[sources[index].path.resolve()], options) for index in missing]
-    if jobs > 1 and sum(len(source.text) for source, _, _ in work) >= PARALLEL_CHARACTERS:
+    forking = "fork" in multiprocessing.get_all_start_methods()  # workers start as copies of this process
+    if forking and jobs > 1 and sum(len(source.text) for source, _, _ in work) >= PARALLEL_CHARACTERS:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as workers:
             converted = workers.map(_render_reporting, work, chunksize=max(1, len(work) // (4 * jobs)))
             for index, result in zip(missing, converted):
@@ -131,13 +133,19 @@ def chapter_ids(sources: tuple[ChapterSource, ...]) -> dict[Path, str]:
     return ids
 
 
+_converters = threading.local()  # one converter per thread, reset between chapters: making one costs more
+                                 # than converting a short chapter
+
+
 def markdown_to_html(text: str) -> str:
-    converter = markdown.Markdown(
-        extensions=MARKDOWN_EXTENSIONS,
-        extension_configs={"smarty": {"substitutions": CURLY}, "footnotes": {"SEPARATOR": "-"}},
-        output_format="xhtml",
-    )
-    return converter.convert(text)
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(
+            extensions=MARKDOWN_EXTENSIONS,
+            extension_configs={"smarty": {"substitutions": CURLY}, "footnotes": {"SEPARATOR": "-"}},
+            output_format="xhtml",
+        )
+    return converter.reset().convert(text)
 
 
 def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, report: Report) -> Chapter:

@@ -75,3 +75,12 @@ def test_another_source_date_builds_again(book, tmp_path):
     finally:
         os.environ["SOURCE_DATE_EPOCH"] = env
     assert again != built and "wrote" in result.stderr
+
+
+def test_outputs_and_hidden_folders_inside_the_manuscript_are_not_inputs(book):
+    out = book / "build"
+    _, built = build_epub(book, out)
+    (book / ".git").mkdir()
+    (book / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    result, again = build_epub(book, out)
+    assert again == built and "up to date:" in result.stderr
