@@ -52,7 +52,7 @@ def fresh_outputs(manuscript: Path, out_dir: Path, format_names: list[str], repo
                   keep_going: bool = False, profile: str | None = None) -> list[Path] | None:
     """The outputs, if every one is still what a build would write (their warnings are reported again), else None."""
     book = load_book(manuscript)
-    paths = output_paths(manuscript, out_dir, format_names, profile)
+    paths = _output_paths(book, out_dir, format_names, profile)
     modified = source_date(book)
     found = [_record(out_dir, book.metadata.slug, path).fresh(
         path, _inputs(manuscript, out_dir, path, modified, profile, keep_going)) for path in paths]
@@ -86,7 +86,7 @@ def prepare(manuscript: Path, report: Report, stage: Stage = no_progress,
     with stage("render", len(book.chapters)) as advance:
         rendered = render_book(book, report, keep_going, chapters, jobs, advance)
     return rendered, BuildContext(report=report, modified=source_date(book), version=__version__, profile=profile,
-                                  cache=cache, jobs=jobs, stage=stage, chapter_cache=chapters)
+                                  cache=cache, stage=stage, chapter_cache=chapters)
 
 
 def available_cores() -> int:
@@ -94,7 +94,10 @@ def available_cores() -> int:
 
 
 def output_paths(manuscript: Path, out_dir: Path, format_names: list[str], profile: str | None = None) -> list[Path]:
-    book = load_book(manuscript)
+    return _output_paths(load_book(manuscript), out_dir, format_names, profile)
+
+
+def _output_paths(book: Book, out_dir: Path, format_names: list[str], profile: str | None) -> list[Path]:
     return [out_dir / FORMATS.get(name).file_name(book.metadata.slug, book.print.profile, profile)
             for name in format_names]
 

@@ -20,7 +20,6 @@ class BuildContext:
     version: str
     profile: str | None = None  # the printer profile asked for on the command line, else the book's
     cache: Path | None = None  # a folder for what later builds may reuse (build/.cache); None: keep nothing
-    jobs: int = 1  # worker processes a format may use
     chapter_cache: ChapterCache | None = None  # written once the build has succeeded
     stage: Stage = field(default=no_progress, repr=False, compare=False)  # where progress is shown
     _layouts: dict = field(default_factory=dict, repr=False, compare=False)
