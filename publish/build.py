@@ -10,7 +10,7 @@ from publish import __version__
 from publish.chapter_cache import ChapterCache
 from publish.errors import ConfigError, Problem, PublishError, Report
 from publish.formats import FORMATS
-from publish.freshness import Inputs, Record, Warnings
+from publish.freshness import Inputs, Record, Warnings, source_digest
 from publish.manuscript import load_book
 from publish.model import Book, RenderedBook
 from publish.output import write_atomic
@@ -27,6 +27,7 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
     """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings).
     `profile` names a printer profile other than the book's for the formats that have them; `jobs` is how many
     worker processes long books may use (default: book.yaml's, else every core)."""
+    sources = source_digest(manuscript, out_dir)
     rendered, context = prepare(manuscript, report, stage, keep_going, profile, cache=out_dir / CACHE, jobs=jobs)
     rendering_warnings = tuple(report.warnings)
     outputs = []
@@ -39,7 +40,7 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
                 raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
             path = write_atomic(out_dir / output_format.file_name(rendered.metadata.slug, rendered.print.profile,
                                                                   profile), data)
-        inputs = _inputs(manuscript, out_dir, path, context.modified, profile, keep_going)
+        inputs = _inputs(sources, path, context.modified, profile, keep_going)
         _record(out_dir, rendered.metadata.slug, path).save(
             path, inputs, Warnings(rendering_warnings, tuple(report.warnings[before:])))
         outputs.append(path)
@@ -53,9 +54,9 @@ def fresh_outputs(manuscript: Path, out_dir: Path, format_names: list[str], repo
     """The outputs, if every one is still what a build would write (their warnings are reported again), else None."""
     book = load_book(manuscript)
     paths = _output_paths(book, out_dir, format_names, profile)
-    modified = source_date(book)
+    modified, sources = source_date(book), source_digest(manuscript, out_dir)
     found = [_record(out_dir, book.metadata.slug, path).fresh(
-        path, _inputs(manuscript, out_dir, path, modified, profile, keep_going)) for path in paths]
+        path, _inputs(sources, path, modified, profile, keep_going)) for path in paths]
     if not found or any(warnings is None for warnings in found):
         return None
     for warning in (*found[0].render, *(warning for warnings in found for warning in warnings.own)):
@@ -65,9 +66,8 @@ def fresh_outputs(manuscript: Path, out_dir: Path, format_names: list[str], repo
     return paths
 
 
-def _inputs(manuscript: Path, out_dir: Path, output: Path, modified: datetime, profile: str | None,
-            keep_going: bool) -> Inputs:
-    return Inputs.of(manuscript, out_dir, output.name, modified, f"profile={profile} keep_going={keep_going}")
+def _inputs(sources: str, output: Path, modified: datetime, profile: str | None, keep_going: bool) -> Inputs:
+    return Inputs.of(sources, output.name, modified, f"profile={profile} keep_going={keep_going}")
 
 
 def _record(out_dir: Path, slug: str, output: Path) -> Record:

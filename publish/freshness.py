@@ -19,6 +19,20 @@ from publish.output import write_atomic
 LIBRARIES = ("ebooklib", "weasyprint", "pydyf", "jinja2", "uharfbuzz", "font-source-serif-pro", "pyyaml")
 
 
+def source_digest(manuscript: Path, out_dir: Path) -> str:
+    """A hash of what every output of a build is made from: the tool's code and libraries, every file of the
+    manuscript folder, and the built-in templates and styles. Taken before building, so that a file saved while
+    a build runs makes its outputs out of date rather than wrongly up to date."""
+    digest = hashlib.sha256()
+    for part in (code_fingerprint(), *(f"{name}={version(name)}" for name in LIBRARIES)):
+        digest.update(part.encode("utf-8") + b"\0")
+    for folder in (manuscript.resolve(), *templates.template_folders(manuscript)[1:],
+                   *templates.style_folders(manuscript)[1:]):
+        for path in _files(folder, skipped=out_dir.resolve()):
+            digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Inputs:
     """What one output is built from, as a single hash."""
@@ -26,16 +40,12 @@ class Inputs:
     key: str
 
     @classmethod
-    def of(cls, manuscript: Path, out_dir: Path, output_name: str, modified: datetime, options: str) -> Inputs:
-        """`options` holds the command-line choices that change the output (profile, --keep-going)."""
+    def of(cls, sources: str, output_name: str, modified: datetime, options: str) -> Inputs:
+        """`sources` from source_digest; `options` holds the command-line choices that change the output
+        (profile, --keep-going)."""
         digest = hashlib.sha256()
-        for part in (code_fingerprint(), *(f"{name}={version(name)}" for name in LIBRARIES), output_name,
-                     modified.isoformat(), options):
+        for part in (sources, output_name, modified.isoformat(), options):
             digest.update(part.encode("utf-8") + b"\0")
-        for folder in (manuscript.resolve(), *templates.template_folders(manuscript)[1:],
-                       *templates.style_folders(manuscript)[1:]):
-            for path in _files(folder, skipped=out_dir.resolve()):
-                digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0" + path.read_bytes())
         return cls(digest.hexdigest())
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from publish.build import build, fresh_outputs
+from publish.errors import Report
+from publish.formats import FORMATS
 from tests.helpers import PROJECT
 
 
@@ -84,3 +88,20 @@ def test_outputs_and_hidden_folders_inside_the_manuscript_are_not_inputs(book):
     (book / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     result, again = build_epub(book, out)
     assert again == built and "up to date:" in result.stderr
+
+
+def test_a_chapter_saved_during_the_build_leaves_the_output_out_of_date(book, tmp_path, monkeypatch):
+    """The inputs are read before building: an edit made while the build runs must not be taken as built."""
+    epub = FORMATS.get("epub")
+
+    def build_then_edit(rendered, context):
+        data = epub.build(rendered, context)
+        (book / "one.md").write_text((book / "one.md").read_text(encoding="utf-8") + "\nSaved mid-build.\n")
+        return data
+
+    monkeypatch.setitem(FORMATS._formats, "epub", replace(epub, build=build_then_edit))
+    build(book, tmp_path / "out", ["epub"], Report())
+    monkeypatch.setitem(FORMATS._formats, "epub", epub)
+    assert fresh_outputs(book, tmp_path / "out", ["epub"], Report()) is None
+    build(book, tmp_path / "out", ["epub"], Report())
+    assert fresh_outputs(book, tmp_path / "out", ["epub"], Report()) == [tmp_path / "out" / "a-small-book.epub"]

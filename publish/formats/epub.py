@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from ebooklib import epub
 from lxml import etree
@@ -43,7 +44,7 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
         return _build_epub(book, context, cover.result)
 
 
-def _build_epub(book: RenderedBook, context: BuildContext, cover_image) -> bytes:
+def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable[[], tuple[str, bytes]]) -> bytes:
     env = templates.environment(book.root)
     file_of = {element_id: _file_name(chapter) for chapter in book.chapters for element_id in chapter.ids}
     gathered_notes = book.epub.notes == "book" and any(chapter.footnotes for chapter in book.chapters)
