@@ -86,7 +86,7 @@ def prepare(manuscript: Path, report: Report, stage: Stage = no_progress,
     with stage("render", len(book.chapters)) as advance:
         rendered = render_book(book, report, keep_going, chapters, jobs, advance)
     return rendered, BuildContext(report=report, modified=source_date(book), version=__version__, profile=profile,
-                                  cache=cache, stage=stage, chapter_cache=chapters)
+                                  cache=cache, stage=stage, chapter_cache=chapters, jobs=jobs)
 
 
 def available_cores() -> int:

@@ -37,11 +37,15 @@ class PageStart:
 
 @dataclass(frozen=True)
 class PrintLayout:
-    document: Any  # weasyprint.Document
+    document: Any  # weasyprint.Document: the whole book, or only the front matter when `body` holds the rest
     page_starts: tuple[PageStart, ...]
     geometry: PageGeometry
     labels: tuple[str, ...]  # each page's printed folio: roman before the body, arabic from 1 after
     page_count: int  # with the blank pages that pad it to the profile's multiple
+    # A body laid out in parts (parallel_layout.py): PDFs of its pages, and for each part in reading order
+    # (which of those PDFs, its first page there from 0, its page count).
+    body: tuple[bytes, ...] = ()
+    body_order: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def front_pages(self) -> int:
@@ -54,47 +58,115 @@ CSS_PIXELS_PER_INCH = 96
 
 
 def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProfile,
-            stage: Stage = no_progress) -> PrintLayout:
-    """Lay the book out, again while the page count moves the gutter into another band or while three
-    hyphenated line-ends run in a row (each pass keeps the third word of such a run whole). `stage` shows
-    the pages laid out in each pass."""
+            stage: Stage = no_progress, jobs: int = 1) -> PrintLayout:
+    """Lay the book out. The gutter follows the page count of a first pass (and another pass is made if that
+    count moves it into another band); then, while three hyphenated line-ends run in a row, the book is laid out
+    again keeping the third word of each such run whole. `stage` shows the pages laid out in each pass. A long
+    book may be laid out in parts by `jobs` worker processes (parallel_layout.py), with the same result."""
     from weasyprint.text.fonts import FontConfiguration  # not imported on the EPUB path without a page list
 
+    from publish import parallel_layout
+
+    parts = parallel_layout.parts(book, profile, jobs)
+    if parts:
+        return parallel_layout.lay_out_in_parts(book, version, report, profile, stage, jobs, parts)
     env, html = _print_html(book, version, profile)
-    page_count = _estimated_pages(book)
-    geometry = profiles.geometry(profile, book.print, page_count)
-    protected: set[Protected] = set()
     font_config = FontConfiguration()
-    document = root = None
-    for attempt in range(1, MAX_PASSES + 1):
-        document = root = None  # let the previous pass's layout go before the next one is made
-        with stage("layout" if attempt == 1 else f"layout {attempt}", page_count) as advance, PagesLaidOut(advance):
-            document, root = _render(book, env, html, geometry, profile, protected, font_config, report)
-        page_count = _padded(len(document.pages), book.print.pad_to)
-        runs = hyphen_runs(document, root)
-        settled = profiles.geometry(profile, book.print, page_count)
-        if settled == geometry and not runs:
+    shown = ShownPasses(stage, _estimated_pages(book))
+    geometry = first_geometry(book, profile)
+    for last_round in (False, True):  # the gutter is chosen again at most once
+        gutter = GutterCheck(profile, book.print, geometry, accept=last_round)
+        laid_out = hyphen_passes(
+            lambda protected: shown(lambda: _render(book, env, html, gutter.geometry, profile, protected,
+                                                    font_config, report)),
+            lambda document: gutter.keeps(len(document.pages)))
+        if laid_out is not None:
             break
-        if attempt == MAX_PASSES:
-            for run in runs:
-                report.warn(f"PDF layout: three hyphenated lines in a row remain on page {run.page} (counting "
-                            f"from the first sheet), ending '{run.text.strip()}': reword or add a no-break there")
-            break
-        geometry = settled
-        protected |= {Protected(run.block, run.word) for run in runs}
+        geometry = gutter.settled
+    document, root, runs = laid_out
+    warn_hyphen_runs(report, [(run.page, run.text) for run in runs])
+    page_count = _padded(len(document.pages), book.print.pad_to)
     labels = page_labels(document, book, page_count)
     report_low_resolution(document, labels, report)
     return PrintLayout(document, tuple(page_starts(document, root, labels)), geometry, labels, page_count)
 
 
+@dataclass
+class GutterCheck:
+    """Whether a first pass's page count keeps the gutter it was laid out with (`accept`: keep it anyway)."""
+
+    profile: PrintProfile
+    options: Any  # PrintOptions
+    geometry: PageGeometry
+    accept: bool
+    settled: PageGeometry | None = None
+
+    def keeps(self, pages: int) -> bool:
+        self.settled = profiles.geometry(self.profile, self.options, _padded(pages, self.options.pad_to))
+        return self.accept or self.settled == self.geometry
+
+
+class ShownPasses:
+    """Runs each layout pass as a stage of its own, "layout", "layout 2"..., counting the pages laid out."""
+
+    def __init__(self, stage: Stage, pages: int) -> None:
+        self.stage, self.pages, self.number = stage, pages, 0
+
+    def __call__(self, render):
+        self.number += 1
+        with self.stage("layout" if self.number == 1 else f"layout {self.number}", self.pages) as advance, \
+                PagesLaidOut(advance):
+            document, root = render()
+        self.pages = len(document.pages)
+        return document, root
+
+
+def first_geometry(book: RenderedBook, profile: PrintProfile) -> PageGeometry:
+    return profiles.geometry(profile, book.print, _estimated_pages(book))
+
+
+def hyphen_passes(render, first_pass_kept=lambda document: True):
+    """(document, tree, runs left): laid out by `render(protected words)` until no three hyphenated line-ends
+    run in a row, at most MAX_PASSES times; None if `first_pass_kept` turns the first pass down."""
+    protected: set[Protected] = set()
+    for attempt in range(1, MAX_PASSES + 1):
+        document = root = None  # let the previous pass's layout go before the next one is made
+        document, root = render(protected)
+        if attempt == 1 and not first_pass_kept(document):
+            return None
+        runs = hyphen_runs(document, root)
+        if not runs or attempt == MAX_PASSES:
+            return document, root, runs
+        protected |= {Protected(run.block, run.word) for run in runs}
+    raise AssertionError("unreachable")
+
+
+def warn_hyphen_runs(report: Report, runs: list[tuple[int, str]]) -> None:
+    """`runs`: (page counting from the first sheet, the line's end) of the runs the last pass left."""
+    for page, text in runs:
+        report.warn(f"PDF layout: three hyphenated lines in a row remain on page {page} (counting "
+                    f"from the first sheet), ending '{text.strip()}': reword or add a no-break there")
+
+
 def _print_html(book: RenderedBook, version: str, profile: PrintProfile):
     """The whole book as one HTML document for print, and the template environment that made it."""
+    env = print_environment(book)
+    return env, print_html(env, book, version, profile, book.chapters)
+
+
+def print_environment(book: RenderedBook):
     env = templates.environment(book.root)
     env.filters["print_body"] = print_body
+    return env
+
+
+def print_html(env, book: RenderedBook, version: str, profile: PrintProfile, chapters, front: bool = True,
+               stubs=()) -> str:
+    """`chapters` as one HTML document for print, after the front pages if `front` (see print.html)."""
     front_ids, first_body_id = front_matter(book)
-    html = templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}", version=version,
-                            profile=profile, front_ids=front_ids, first_body_id=first_body_id)
-    return env, html
+    return templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}",
+                            version=version, profile=profile, front_ids=front_ids, first_body_id=first_body_id,
+                            chapters=chapters, front_matter=front, stubs=stubs)
 
 
 def layout_key(book: RenderedBook, version: str, profile: PrintProfile) -> str:
@@ -129,14 +201,14 @@ def load_page_starts(path: Path, key: str) -> tuple[PageStart, ...] | None:
     return tuple(PageStart(label, chapter, tuple(place), words) for label, chapter, place, words in data["starts"])
 
 
-def _render(book, env, html, geometry, profile, protected, font_config, report):
+def _render(book, env, html, geometry, profile, protected, font_config, report, extra_css=()):
     page_css = templates.render(env, "print-page.css", book=book, geometry=geometry, profile=profile,
                                 cmyk_profile=profiles.CMYK_PROFILE.as_uri())
     if profile.colour == "cmyk" and not profiles.CMYK_PROFILE.exists():
         raise FormatError(Problem(f"the {profile.name} profile needs the CMYK colour profile "
                                   f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
                                   f"(apt-get install libgs-common)"))
-    return render_html(book, html, "print.css", [page_css], report, font_config,
+    return render_html(book, html, "print.css", [page_css, *extra_css], report, font_config,
                        prepare=lambda root: keep_whole(root, protected))
 
 
@@ -171,11 +243,15 @@ def render_html(book: RenderedBook, html: str, stylesheet: str, extra_css: list[
 
 
 def _estimated_pages(book: RenderedBook) -> int:
-    """A first guess at the page count, so that most books are laid out once: about 330 words a page
-    at the default size, plus the front matter and a page and a half of opening per chapter."""
-    words = sum(len(WORD.findall(chapter.body_html)) for chapter in book.chapters)
+    """A first guess at the page count, so that most books are laid out once: the front matter and each
+    chapter's pages."""
+    return int(6 + sum(estimated_pages(book, chapter) for chapter in book.chapters))
+
+
+def estimated_pages(book: RenderedBook, chapter) -> float:
+    """About 330 words a page at the default size, and a page and a half of opening."""
     area = book.print.trim_width_mm * book.print.trim_height_mm / (139.7 * 215.9)
-    return int(words / (330 * area)) + 6 + int(1.5 * len(book.chapters))
+    return len(WORD.findall(chapter.body_html)) / (330 * area) + 1.5
 
 
 def _padded(count: int, multiple: int) -> int:

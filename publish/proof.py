@@ -8,7 +8,7 @@ import html
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -57,6 +57,7 @@ def make_proof(manuscript: Path, folder: Path, report: Report) -> Path:
     """Write the proof folder; a proof already there becomes the one this proof is compared with."""
     book = load_book(manuscript)
     rendered, context = prepare(manuscript, report)
+    context = replace(context, jobs=1)  # one layout: the stamp and the chapters' pages are read from it
     built = _build_time()
     version = rendered.metadata.version or __version__
     stamp = f"PROOF  |  version {version}  |  built {built:%Y-%m-%d %H:%M} UTC"

@@ -22,6 +22,7 @@ class BuildContext:
     cache: Path | None = None  # a folder for what later builds may reuse (build/.cache); None: keep nothing
     chapter_cache: ChapterCache | None = None  # written once the build has succeeded
     stage: Stage = field(default=no_progress, repr=False, compare=False)  # where progress is shown
+    jobs: int = 1  # worker processes a long book's print layout may use
     _layouts: dict = field(default_factory=dict, repr=False, compare=False)
 
     def profile_for(self, book: RenderedBook) -> str:
@@ -36,7 +37,7 @@ class BuildContext:
         profile = profile or profile_named(book.print.profile)
         key = (id(book), profile.name)
         if key not in self._layouts:
-            self._layouts[key] = lay_out(book, self.version, self.report, profile, self.stage)
+            self._layouts[key] = lay_out(book, self.version, self.report, profile, self.stage, self.jobs)
             if self.cache is not None:
                 from publish.pagination import layout_key, save_page_starts
 

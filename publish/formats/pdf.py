@@ -5,13 +5,15 @@ profile forbids (links, bookmarks) left out."""
 from __future__ import annotations
 
 import copy
+import hashlib
+import io
 
 import pydyf
 
 from publish import profiles
 from publish.model import RenderedBook
 from publish.pagination import PrintLayout
-from publish.profiles import PrintProfile
+from publish.profiles import PageGeometry, PrintProfile
 from publish.registry import BuildContext, OutputFormat
 
 POINTS_PER_INCH = 72
@@ -31,10 +33,75 @@ def pdf_bytes(book: RenderedBook, context: BuildContext, stamp: str | None = Non
     pages = layout.document.pages if profile.interactive else [_without_links(page) for page in layout.document.pages]
     document = layout.document.copy(pages)
     _set_metadata(document.metadata, book, context)
-    return document.write_pdf(pdf_identifier=book.metadata.identifier.encode("utf-8"),
+    data = document.write_pdf(pdf_identifier=book.metadata.identifier.encode("utf-8"),
                               pdf_variant=profile.pdf_variant,
                               output_intent="srgb" if profile.colour == "srgb" else None,
                               finisher=lambda _, pdf: _finish(pdf, layout, profile, stamp))
+    return _joined(data, layout) if layout.body else data
+
+
+def parts_pdf(documents, profile: PrintProfile, geometry: PageGeometry) -> bytes:
+    """The pages of some parts of a body laid out in parts (each opens on a recto), to be joined to the rest."""
+    pages = [_without_links(page) for document in documents for page in document.pages]
+    rectos = [index % 2 == 0 for document in documents for index in range(len(document.pages))]
+
+    def finish(_, pdf: pydyf.PDF) -> None:
+        for page, recto in zip(_pages(pdf), rectos):
+            _set_boxes(page, geometry.bleed_in * POINTS_PER_INCH, recto=recto,
+                       outside_only=profile.bleed_sides == "outside", keep_marks=geometry.marks)
+
+    return documents[0].copy(pages).write_pdf(pdf_variant=profile.pdf_variant, finisher=finish,
+                                              output_intent="srgb" if profile.colour == "srgb" else None)
+
+
+def _joined(front: bytes, layout: PrintLayout) -> bytes:
+    """The front matter's PDF with the body's parts after it in reading order: a blank verso where a part ends
+    on a recto, and blank pages at the end up to the page count."""
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(front))
+    sources = [pikepdf.open(io.BytesIO(data)) for data in layout.body]
+    for number, source in enumerate(sources, start=1):
+        _retag_font_subsets(source, number)
+    for number, (source, first, count) in enumerate(layout.body_order, start=1):
+        pdf.pages.extend(sources[source].pages[first:first + count])
+        if number < len(layout.body_order) and len(pdf.pages) % 2:
+            _append_blank(pdf)
+    while len(pdf.pages) < layout.page_count:
+        _append_blank(pdf)
+    out = io.BytesIO()
+    streams = pikepdf.ObjectStreamMode.generate if pdf.pdf_version >= "1.5" else pikepdf.ObjectStreamMode.disable
+    pdf.save(out, deterministic_id=True, object_stream_mode=streams, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def _retag_font_subsets(pdf, part: int) -> None:
+    """Each part embeds its own subset of a face under the tag WeasyPrint gives that face; the PDF standard
+    wants a tag per subset (a printer's RIP may take one subset for the other), so each part's tags change."""
+    import pikepdf
+
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary):
+            continue
+        for key in ("/BaseFont", "/FontName"):
+            name = str(obj.get(key, ""))
+            if len(name) > 8 and name[7] == "+":
+                digest = hashlib.sha256(f"{part}{name}".encode()).digest()
+                tag = "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+                obj[key] = pikepdf.Name(f"/{tag}{name[7:]}")
+
+
+def _append_blank(pdf) -> None:
+    """An empty page with the boxes of the page two before it (the same side of the sheet)."""
+    import pikepdf
+
+    model = pdf.pages[len(pdf.pages) - 2].obj
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=pikepdf.Dictionary(),
+                              Contents=pdf.make_stream(b""))
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+        if box in model:
+            page[box] = pikepdf.Array(list(model[box]))
+    pdf.pages.append(pikepdf.Page(page))
 
 
 def _without_links(page):
@@ -58,8 +125,8 @@ def _set_metadata(metadata, book: RenderedBook, context: BuildContext) -> None:
 
 
 def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile, stamp: str | None) -> None:
-    pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
-    for _ in range(layout.page_count - len(pages)):
+    pages = _pages(pdf)
+    for _ in range(0 if layout.body else layout.page_count - len(pages)):  # a body in parts is padded once joined
         pages.append(_add_blank_page(pdf, pages[-1]))
     if stamp:
         _stamp(pdf, pages, stamp)
@@ -71,6 +138,10 @@ def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile, stamp: s
     if profile.interactive:
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
         pdf.catalog["PageMode"] = "/UseOutlines"
+
+
+def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
+    return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
 
 
 def _stamp(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], text: str) -> None:

@@ -1,0 +1,391 @@
+"""A long book laid out for print on several cores, with the pages a single layout gives.
+
+The body is cut into parts at chapters that open on a recto with their title, so that no page of a part depends
+on another part's layout. Worker processes take the parts in reading order and lay each out as a document of its
+own, again while hyphenated line-ends run three in a row (as a single layout does, but only for the parts that
+have such runs). Folios are the one thing a part takes from the parts before it: WeasyPrint's margin boxes are
+made only once the main process has sent each part the number of body pages before it. A laid-out page cannot
+leave its process, so each worker writes the pages of all its parts as one PDF. The front matter is laid out last
+in the main process, followed by empty stand-in pages that carry the body's page numbers, so that the contents
+page finds the number of every heading it lists; the stand-ins are then dropped. publish/formats/pdf.py joins the
+pages in reading order.
+"""
+
+from __future__ import annotations
+
+import copy
+import multiprocessing
+import queue
+import signal
+import traceback
+from dataclasses import dataclass
+
+from publish.errors import FormatError, PublishError, Report
+from publish.model import Chapter, RenderedBook
+from publish.pagination import (
+    GutterCheck, PageStart, PrintLayout, _padded, _page_of_anchor, _render, estimated_pages, first_geometry,
+    front_matter, hyphen_passes, page_starts, print_environment, print_html, report_low_resolution, roman,
+    warn_hyphen_runs,
+)
+from publish.profiles import PageGeometry, PrintProfile
+from publish.progress import Stage
+
+MIN_PARTS = 4  # fewer, and the book is laid out whole
+PART_PAGES = 10  # pages a part should have, about: small enough that a run of hyphens re-lays little
+GROUP_PAGES = 64  # pages of consecutive parts written as one PDF (each PDF embeds its own font subsets)
+POLL_SECONDS = 1.0  # how often the main process checks that no worker died while it waits for a message
+_make_margin_boxes = None  # WeasyPrint's own, in a worker process
+
+
+def parts(book: RenderedBook, profile: PrintProfile, jobs: int) -> list[tuple[Chapter, ...]]:
+    """The body's chapters in parts of about PART_PAGES pages, or [] when the book is better laid out whole:
+    one worker, a short book, a profile that links pages across the book, or chapters that do not open on a
+    recto (a part must begin on a fresh recto to be laid out on its own)."""
+    if (jobs < 2 or profile.interactive or book.print.chapter_start != "recto"
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return []
+    front_ids, _ = front_matter(book)
+    found: list[list[Chapter]] = []
+    pages = 0.0
+    for chapter in (chapter for chapter in book.chapters if chapter.id not in front_ids):
+        if not found or (pages >= PART_PAGES and _opens_with_title(chapter)):
+            found.append([])
+            pages = 0.0
+        found[-1].append(chapter)
+        pages += estimated_pages(book, chapter)
+    return [tuple(part) for part in found] if len(found) >= MIN_PARTS else []
+
+
+def _opens_with_title(chapter: Chapter) -> bool:
+    """The chapter's first element is its h1, which sets the running head: a part may begin there."""
+    return chapter.body_html.lstrip().startswith("<h1")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A part laid out, as its worker reports it before the folios are drawn."""
+
+    worker: int
+    pages: int
+    first_pass_pages: int  # the page count of its first pass, which sets the gutter as in a single layout
+    anchors: dict[str, int]  # id -> page in the part (from 1), for the ids the contents page links to
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A part with its folios: where its pages are in its group's PDF, and what it found."""
+
+    first_page: int  # in its group's PDF, from 0
+    page_starts: tuple[PageStart, ...]
+    runs: tuple[tuple[int, str], ...]  # hyphen runs left: (page in the part from 1, the line's end)
+
+
+@dataclass(frozen=True)
+class GroupPdf:
+    pdf: bytes
+    parts: dict[int, Finished]
+    warnings: tuple[str, ...]
+
+
+def groups(book: RenderedBook, body: list[tuple[Chapter, ...]]) -> list[list[int]]:
+    """Consecutive parts in groups of about GROUP_PAGES pages: what one PDF holds. The groups depend on the
+    book alone, so that the joined PDF's bytes do not depend on how many workers laid it out."""
+    found: list[list[int]] = [[]]
+    pages = 0.0
+    for index, part in enumerate(body):
+        if pages >= GROUP_PAGES:
+            found.append([])
+            pages = 0.0
+        found[-1].append(index)
+        pages += sum(estimated_pages(book, chapter) for chapter in part)
+    return found
+
+
+class _GutterMoved(Exception):
+    pass
+
+
+def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: PrintProfile, stage: Stage,
+                     jobs: int, body: list[tuple[Chapter, ...]]) -> PrintLayout:
+    geometry = first_geometry(book, profile)
+    for last_round in (False, True):  # the gutter is chosen again at most once, as in a single layout
+        gutter = GutterCheck(profile, book.print, geometry, accept=last_round)
+        layout = _Layout(book, version, report, profile, gutter, body)
+        try:
+            return layout.run(jobs, stage)
+        except _GutterMoved:
+            geometry = gutter.settled
+    raise AssertionError("unreachable")
+
+
+class _Layout:
+    """One attempt at laying the book out in parts with one gutter."""
+
+    def __init__(self, book, version, report, profile, gutter: GutterCheck, body) -> None:
+        self.book, self.version, self.report, self.profile = book, version, report, profile
+        self.gutter, self.geometry, self.body = gutter, gutter.geometry, body
+        self.counted: dict[int, Counted] = {}
+        self.offsets: list[int] = []  # body pages before each part, once known
+        self.front = None
+
+    def run(self, jobs: int, stage: Stage) -> PrintLayout:
+        context = multiprocessing.get_context("fork")
+        tasks, results = context.Queue(), context.Queue()
+        self.groups = groups(self.book, self.body)
+        inboxes = [context.SimpleQueue() for _ in range(min(jobs, len(self.groups)))]
+        linked = set(_contents_ids(self.book))
+        workers = [context.Process(target=_work, daemon=True, args=(
+            number, self.book, self.version, self.profile, self.geometry, self.body, self.groups, linked, tasks,
+            results, inbox)) for number, inbox in enumerate(inboxes)]
+        for group in range(len(self.groups)):
+            tasks.put(group)
+        for _ in workers:
+            tasks.put(None)
+        for worker in workers:
+            worker.start()
+        try:
+            estimate = int(sum(estimated_pages(self.book, chapter) for part in self.body for chapter in part))
+            with stage("layout", estimate) as advance:
+                done = self._collect(results, inboxes, workers, advance)
+        except BaseException:
+            for worker in workers:
+                worker.terminate()
+            raise
+        finally:
+            for worker in workers:
+                worker.join()
+        return self._joined(done)
+
+    def _collect(self, results, inboxes, workers, advance) -> list[GroupPdf]:
+        written: dict[int, GroupPdf] = {}
+        stopped = 0
+        while stopped < len(workers):
+            kind, index, data = _next_message(results, workers)
+            if kind == "count":
+                self.counted[index] = data
+                advance(data.pages)
+                self._send_offsets(inboxes)
+                if len(self.counted) == len(self.body):
+                    self._lay_out_front()  # while the workers draw the folios and write their PDFs
+            elif kind == "pdf":
+                written[index] = data
+            elif kind == "stopped":
+                stopped += 1
+            elif kind == "error":
+                raise FormatError(data)
+            else:
+                raise RuntimeError(f"layout worker {index + 1} failed:\n{data}")
+        return [written[group] for group in range(len(self.groups))]
+
+    def _send_offsets(self, inboxes) -> None:
+        """Offsets go out in reading order: each needs the page count of every part before it."""
+        while len(self.offsets) in self.counted:
+            index = len(self.offsets)
+            before = self.offsets[-1] + _even(self.counted[index - 1].pages) if index else 0
+            self.offsets.append(before)
+            inboxes[self.counted[index].worker].put((index, before))
+
+    def _lay_out_front(self) -> None:
+        """The front matter, then a stand-in page for each body page the contents page lists; the stand-ins'
+        anchor ids are those of the headings, and their folios those the headings print with."""
+        from weasyprint.text.fonts import FontConfiguration
+
+        book = self.book
+        front_ids, first_body_id = front_matter(book)
+        folios: dict[int, list[str]] = {1: []}
+        for index, counted in sorted(self.counted.items()):
+            for anchor, page in counted.anchors.items():
+                folios.setdefault(self.offsets[index] + page, []).append(anchor)
+        stubs = sorted(folios.items())
+        env = print_environment(book)
+        document_html = print_html(env, book, self.version, self.profile,
+                                   [chapter for chapter in book.chapters if chapter.id in front_ids], stubs=stubs)
+        css = ".publish-stub { break-before: page; } .publish-stub[id] { break-before: recto; }\n" + "\n".join(
+            f"@page publish-folio-{folio} {{ counter-reset: page {folio}; }}" for folio, _ in stubs)
+        font_config = FontConfiguration()
+        document, root, runs = hyphen_passes(lambda protected: _render(
+            book, env, document_html, self.geometry, self.profile, protected, font_config, self.report, [css]))
+        pages = _page_of_anchor(document, f"section-{first_body_id}") - 1
+        if not self.gutter.keeps(pages + _body_pages([self.counted[i].first_pass_pages
+                                                      for i in range(len(self.body))])):
+            raise _GutterMoved
+        self.front = (document.copy(document.pages[:pages]), root, runs)
+
+    def _joined(self, done: list[GroupPdf]) -> PrintLayout:
+        front, root, front_runs = self.front
+        front_pages = len(front.pages)
+        counts = [self.counted[index].pages for index in range(len(self.body))]
+        page_count = _padded(front_pages + _body_pages(counts), self.book.print.pad_to)
+        labels = tuple(roman(n) for n in range(1, front_pages + 1)) + tuple(
+            str(n) for n in range(1, page_count - front_pages + 1))
+        group_of = {index: group for group, members in enumerate(self.groups) for index in members}
+        finished = [done[group_of[index]].parts[index] for index in range(len(self.body))]
+        seen = set()
+        for group in done:  # the stylesheets' warnings come from every group: say them once
+            for message in group.warnings:
+                if message not in seen:
+                    seen.add(message)
+                    self.report.warn(message)
+        warn_hyphen_runs(self.report, [(run.page, run.text) for run in front_runs] + [
+            (front_pages + offset + page, text) for part, offset in zip(finished, self.offsets)
+            for page, text in part.runs])
+        report_low_resolution(front, labels, self.report)
+        starts = (*page_starts(front, root, labels), *(start for part in finished for start in part.page_starts))
+        order = tuple((group_of[index], part.first_page, counts[index]) for index, part in enumerate(finished))
+        return PrintLayout(front, starts, self.geometry, labels, page_count, tuple(group.pdf for group in done),
+                           order)
+
+
+def _body_pages(counts: list[int]) -> int:
+    """Every part but the last ends with a blank verso if it ends on a recto: the next one opens on a recto."""
+    return sum(_even(count) for count in counts[:-1]) + counts[-1]
+
+
+def _even(count: int) -> int:
+    return count + count % 2
+
+
+def _contents_ids(book: RenderedBook):
+    pending = list(book.toc)
+    while pending:
+        entry = pending.pop()
+        yield entry.heading.id
+        pending.extend(entry.children)
+
+
+def _next_message(results, workers):
+    while True:
+        try:
+            return results.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            dead = [worker for worker in workers if worker.exitcode not in (None, 0)]
+            if dead:
+                raise RuntimeError(f"a layout worker stopped (exit code {dead[0].exitcode}): out of memory? "
+                                   f"Try fewer workers with -j") from None
+
+
+class _MarginsLater:
+    """The margin boxes (folios, running heads) WeasyPrint would make for a document's pages, put off until the
+    folio offset is known; `current` records those of the document being laid out."""
+
+    current: _MarginsLater | None = None
+
+    def __init__(self) -> None:
+        self.context = None
+        self.pages: list = []  # (page box, page state) in order
+
+    def make(self, offset: int) -> None:
+        from weasyprint.layout.background import layout_box_backgrounds
+
+        for number, (page, state) in enumerate(self.pages, start=1):
+            state = copy.deepcopy(state)
+            counters = state[1]
+            counters["page"] = [*counters["page"][:-1], counters["page"][-1] + offset]
+            self.context.current_page = number
+            margins = tuple(_make_margin_boxes(self.context, page, state))
+            for margin in margins:
+                layout_box_backgrounds(page, margin, self.context.get_image_from_uri)
+            page.children = (*page.children, *margins)
+
+
+def _put_off_margins() -> None:
+    """Make WeasyPrint leave the margin boxes to _MarginsLater (in a worker process only; WeasyPrint is
+    pinned, and this is its layout_document's last step before the pages are drawn)."""
+    import weasyprint.layout as layout
+
+    global _make_margin_boxes
+    _make_margin_boxes = layout.make_margin_boxes
+
+    def margins_later(context, page, state):
+        later = _MarginsLater.current
+        later.context = context
+        later.pages.append((page, state))
+        return []
+
+    layout.make_margin_boxes = margins_later
+
+
+def _work(number, book, version, profile, geometry, body, groups, linked, tasks, results, inbox) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the main process, which stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        _Worker(number, book, version, profile, geometry, body, linked, results, inbox).run(groups, tasks)
+        results.put(("stopped", number, None))
+    except PublishError as error:
+        results.put(("error", number, error.problems))
+    except Exception:  # an unexpected failure: the main process shows its traceback
+        results.put(("crash", number, traceback.format_exc()))
+
+
+class _Worker:
+    """Lays out the groups of parts it takes; writes each group's PDF once the offsets of its parts came."""
+
+    def __init__(self, number, book, version, profile, geometry, body, linked, results, inbox) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _put_off_margins()
+        self.number, self.book, self.version, self.profile, self.geometry = number, book, version, profile, geometry
+        self.body, self.linked, self.results, self.inbox = body, linked, results, inbox
+        self.font_config = FontConfiguration()
+        self.env = print_environment(book)
+        self.title_css = f'html {{ string-set: book-title "{_css_string(book.metadata.title)}"; }}'
+        self.offsets: dict[int, int] = {}
+
+    def run(self, groups: list[list[int]], tasks) -> None:
+        pending: dict[int, dict] = {}  # group -> its parts laid out, waiting for their offsets
+        while (group := tasks.get()) is not None:
+            pending[group] = {index: self._lay_out(index) for index in groups[group]}
+            while not self.inbox.empty():
+                self._take_offset()
+            self._write_ready(pending)
+        while pending:
+            self._take_offset()
+            self._write_ready(pending)
+
+    def _take_offset(self) -> None:
+        index, offset = self.inbox.get()
+        self.offsets[index] = offset
+
+    def _write_ready(self, pending: dict[int, dict]) -> None:
+        for group in [group for group, parts in pending.items() if all(index in self.offsets for index in parts)]:
+            self.results.put(("pdf", group, self._group_pdf(group, pending.pop(group))))
+
+    def _lay_out(self, index: int):
+        book, env, first_pass = self.book, self.env, []
+        report = Report()
+        document_html = print_html(env, book, self.version, self.profile, self.body[index], front=False)
+
+        def render(protected):
+            _MarginsLater.current = _MarginsLater()
+            document, root = _render(book, env, document_html, self.geometry, self.profile, protected,
+                                     self.font_config, report, [self.title_css])
+            document.margins_later = _MarginsLater.current
+            return document, root
+
+        document, root, runs = hyphen_passes(render, lambda laid: first_pass.append(len(laid.pages)) or True)
+        anchors: dict[str, int] = {}
+        for page_number, page in enumerate(document.pages, start=1):
+            for anchor in page.anchors:
+                if anchor in self.linked:
+                    anchors.setdefault(anchor, page_number)
+        self.results.put(("count", index, Counted(self.number, len(document.pages), first_pass[0], anchors)))
+        return document, root, runs, report
+
+    def _group_pdf(self, group: int, parts: dict) -> GroupPdf:
+        from publish.formats.pdf import parts_pdf
+
+        finished, documents, first_page, warnings = {}, [], 0, []
+        for index, (document, root, runs, report) in sorted(parts.items()):
+            document.margins_later.make(self.offsets[index])
+            labels = tuple(str(self.offsets[index] + page) for page in range(1, len(document.pages) + 1))
+            report_low_resolution(document, labels, report)
+            finished[index] = Finished(first_page, tuple(page_starts(document, root, labels)),
+                                       tuple((run.page, run.text) for run in runs))
+            documents.append(document)
+            first_page += len(document.pages)
+            warnings += [problem.message for problem in report.warnings]
+        return GroupPdf(parts_pdf(documents, self.profile, self.geometry), finished, tuple(warnings))
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")

@@ -1,0 +1,137 @@
+"""A book laid out in parts by worker processes gives the PDF a single layout gives: the same pages, text,
+folios, running heads, contents numbers, labels, boxes and PDF variant, and the same bytes every time."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from publish import parallel_layout
+from publish.build import build
+from publish.errors import FormatError, Report
+from publish.manuscript import load_book
+from publish.profiles import profile_named
+from publish.render import render_book
+from publish.verify import check_pdf
+from tests.helpers import CORPUS, pdf_pages
+
+MANIFESTO = CORPUS / "the-communist-manifesto"
+SMALL_PARTS = 8  # pages: cuts the Manifesto's body into five parts
+SMALL_GROUPS = 16  # pages: and those parts into three PDFs
+
+
+@pytest.fixture()
+def small_parts(monkeypatch):
+    monkeypatch.setattr(parallel_layout, "PART_PAGES", SMALL_PARTS)
+    monkeypatch.setattr(parallel_layout, "GROUP_PAGES", SMALL_GROUPS)
+    calls = []
+    original = parallel_layout.lay_out_in_parts
+
+    def spy(*args, **kwargs):
+        calls.append(args[-1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(parallel_layout, "lay_out_in_parts", spy)
+    return calls
+
+
+def test_parts_begin_at_chapters_that_open_with_their_title(small_parts):
+    book = render_book(load_book(MANIFESTO), Report())
+    kdp = profile_named("kdp")
+    parts = parallel_layout.parts(book, kdp, jobs=2)
+    assert [[chapter.id for chapter in part] for part in parts] == [
+        ["ch-001-preface", "ch-002-introduction"], ["ch-003-chapter-1"], ["ch-004-chapter-2"], ["ch-005-chapter-3"],
+        ["ch-006-chapter-4"]]
+    assert all(chapter.body_html.lstrip().startswith("<h1") for part in parts for chapter in part[:1])
+    assert parallel_layout.groups(book, parts) == [[0, 1], [2, 3], [4]]
+
+
+def test_one_job_a_screen_pdf_or_chapters_that_do_not_open_on_a_recto_are_laid_out_whole(small_parts):
+    book = render_book(load_book(MANIFESTO), Report())
+    assert parallel_layout.parts(book, profile_named("kdp"), jobs=1) == []
+    assert parallel_layout.parts(book, profile_named("screen"), jobs=2) == []  # links and tags span the book
+    flowing = replace(book, print=replace(book.print, chapter_start="page"))
+    assert parallel_layout.parts(flowing, profile_named("kdp"), jobs=2) == []
+
+
+def _built(out: Path, jobs: int, profile: str | None = None) -> tuple[Path, Report]:
+    report = Report()
+    formats = ["pdf"] if profile else ["pdf", "epub"]
+    paths = build(MANIFESTO, out, formats, report, profile=profile, jobs=jobs)
+    return paths[0], report
+
+
+def _page_texts(path: Path) -> list[list[str]]:
+    # WeasyPrint's hyphen (U+2010) and the hyphen-minus share a glyph: which of the two a PDF's text layer
+    # names depends on which the font subset met first, so they count as one.
+    return [[line.text.replace("\u2010", "-") for line in page.lines] for page in pdf_pages(path)]
+
+
+def _structure(path: Path) -> dict:
+    with pikepdf.open(path) as pdf:
+        with pdf.open_outline() as outline:
+            bookmarks = [item.title for item in outline.root]
+        return {
+            "pages": len(pdf.pages),
+            "labels": [str(page.label) for page in pdf.pages],
+            "boxes": [[[round(float(v), 3) for v in page.obj[box]] for box in ("/MediaBox", "/TrimBox", "/BleedBox")]
+                      for page in pdf.pages],
+            "outline": bookmarks,
+            "version": pdf.pdf_version,
+            "intents": [str(intent.get("/S")) for intent in pdf.Root.get("/OutputIntents", [])],
+            "info": {key: str(value) for key, value in pdf.docinfo.items() if key != "/Producer"},
+            "xmp": str(pdf.Root.get("/Metadata").read_bytes()) if "/Metadata" in pdf.Root else None,
+        }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", [None, "ingram"])  # the book's kdp, and PDF/X-1a in CMYK
+def test_a_book_laid_out_in_parts_prints_as_a_single_layout_does(tmp_path, small_parts, profile):
+    whole, _ = _built(tmp_path / "whole", jobs=1, profile=profile)
+    assert small_parts == []
+    in_parts, report = _built(tmp_path / "parts", jobs=2, profile=profile)
+    assert len(small_parts) == 1 and len(small_parts[0]) == 5  # five parts, laid out by workers
+    assert _structure(in_parts) == _structure(whole)
+    whole_texts, part_texts = _page_texts(whole), _page_texts(in_parts)
+    assert len(part_texts) == len(whole_texts)
+    for number, (expected, found) in enumerate(zip(whole_texts, part_texts), start=1):
+        assert found == expected, f"page {number}"
+    assert check_pdf(in_parts).ok
+    with pikepdf.open(in_parts) as pdf:  # each worker's font subsets are tagged apart, as the standard asks
+        subsets: dict[str, set] = {}
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                subsets.setdefault(str(font.BaseFont), set()).add(font.objgen)
+        assert len(subsets) > 3 and all(len(objects) == 1 for objects in subsets.values())
+    if profile is None:  # the ebook's page list comes from the print layout: the same either way
+        slug = "the-communist-manifesto"
+        starts = [json.loads((tmp_path / folder / ".cache" / slug / "page-starts-kdp.json").read_text())
+                  for folder in ("whole", "parts")]
+        assert starts[0] == starts[1]
+
+
+@pytest.mark.slow
+def test_a_book_laid_out_in_parts_gives_the_same_bytes_whatever_the_number_of_workers(tmp_path, small_parts):
+    first, _ = _built(tmp_path / "two", jobs=2, profile="kdp")
+    second, _ = _built(tmp_path / "three", jobs=3, profile="kdp")
+    assert len(small_parts) == 2 and first.read_bytes() == second.read_bytes()
+
+
+def test_a_workers_error_is_reported_as_a_single_layout_reports_it(tmp_path, small_parts):
+    manuscript = tmp_path / "book"
+    shutil.copytree(MANIFESTO, manuscript)
+    (manuscript / "styles").mkdir()
+    (manuscript / "styles" / "print.css").write_text('@import url("file:///etc/hostname");\n', encoding="utf-8")
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(FormatError) as caught:
+            build(manuscript, tmp_path / f"out{jobs}", ["pdf"], Report(), jobs=jobs)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] and "hostname" in messages[0]
+    assert len(small_parts) == 1
+    assert not (tmp_path / "out2" / "the-communist-manifesto.pdf").exists()
