@@ -39,10 +39,12 @@ _make_margin_boxes = None  # WeasyPrint's own, in a worker process
 
 def parts(book: RenderedBook, profile: PrintProfile, jobs: int) -> list[tuple[Chapter, ...]]:
     """The body's chapters in parts of about PART_PAGES pages, or [] when the book is better laid out whole:
-    one worker, a short book, a profile that links pages across the book, or chapters that do not open on a
-    recto (a part must begin on a fresh recto to be laid out on its own)."""
+    one worker, a short book, a profile that links pages across the book, chapters that do not open on a recto
+    (a part must begin on a fresh recto to be laid out on its own), or a print.html of the book's own (it may
+    not know how to make a part)."""
     if (jobs < 2 or profile.interactive or book.print.chapter_start != "recto"
-            or "fork" not in multiprocessing.get_all_start_methods()):
+            or "fork" not in multiprocessing.get_all_start_methods()
+            or (book.root / "templates" / "print.html").exists()):  # a book's own template lays out the whole book
         return []
     front_ids, _ = front_matter(book)
     found: list[list[Chapter]] = []

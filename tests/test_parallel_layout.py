@@ -59,6 +59,15 @@ def test_one_job_a_screen_pdf_or_chapters_that_do_not_open_on_a_recto_are_laid_o
     assert parallel_layout.parts(flowing, profile_named("kdp"), jobs=2) == []
 
 
+def test_a_book_with_its_own_print_template_is_laid_out_whole(tmp_path, small_parts):
+    manuscript = tmp_path / "book"
+    shutil.copytree(MANIFESTO, manuscript)
+    (manuscript / "templates").mkdir()
+    shutil.copy(Path(parallel_layout.__file__).parent / "templates" / "print.html", manuscript / "templates")
+    book = render_book(load_book(manuscript), Report())
+    assert parallel_layout.parts(book, profile_named("kdp"), jobs=2) == []
+
+
 def _built(out: Path, jobs: int, profile: str | None = None) -> tuple[Path, Report]:
     report = Report()
     formats = ["pdf"] if profile else ["pdf", "epub"]
