@@ -3,6 +3,7 @@ kept whole (in a no-break span) so that the next layout pass does not end a thir
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -140,3 +141,64 @@ def elements(element):
     path means the same element in every layout pass and in the ebook."""
     return [child for child in element
             if isinstance(child.tag, str) and not PRINT_ONLY & set((child.get("class") or "").split())]
+
+
+class _Lines:
+    """While a print layout runs (`seen` is not None): how many hyphenated line-ends come right before each line
+    WeasyPrint breaks, by (block, where the line starts); and whether the line being broken may hyphenate."""
+
+    seen: dict | None = None
+    hyphenate = True
+
+
+@contextlib.contextmanager
+def two_hyphens_at_most():
+    """WeasyPrint lays lines out without hyphenating a third line-end in a row (a later pass still catches the
+    runs that hyphens typed in the text make). WeasyPrint is pinned: this wraps its line maker and the
+    hyphenation dictionary lookup of its line breaker."""
+    _wrap_weasyprint()
+    _Lines.seen = {}
+    try:
+        yield
+    finally:
+        _Lines.seen = None
+
+
+def _wrap_weasyprint() -> None:
+    import weasyprint.layout.inline as inline
+    import weasyprint.text.line_break as line_break
+
+    if getattr(inline.get_next_linebox, "counts_hyphens", False):
+        return
+    next_linebox = inline.get_next_linebox
+
+    def get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args):
+        if _Lines.seen is None:
+            return next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
+        before = _Lines.seen.get((linebox.element, repr(skip_stack)), 0)
+        hyphenate, _Lines.hyphenate = _Lines.hyphenate, before < 2
+        try:
+            line, resume_at = next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
+        finally:
+            _Lines.hyphenate = hyphenate
+        if line is not None and resume_at is not None:
+            ends_hyphenated = "".join(_texts(line)).rstrip().endswith(HYPHENS)
+            _Lines.seen[(linebox.element, repr(resume_at))] = before + 1 if ends_hyphenated else 0
+        return line, resume_at
+
+    get_next_linebox.counts_hyphens = True
+    inline.get_next_linebox = get_next_linebox
+    line_break.pyphen = _Dictionaries(line_break.pyphen)
+
+
+class _Dictionaries:
+    """pyphen as WeasyPrint's line breaker sees it: no language to hyphenate in while a line may not hyphenate."""
+
+    def __init__(self, pyphen) -> None:
+        self._pyphen = pyphen
+
+    def __getattr__(self, name: str):
+        return getattr(self._pyphen, name)
+
+    def language_fallback(self, language: str):
+        return self._pyphen.language_fallback(language) if _Lines.hyphenate else None

@@ -12,7 +12,9 @@ from typing import Any
 from publish import profiles, templates
 from publish.errors import FormatError, Problem, Report
 from publish.fonts import FACES, FONT_FOLDER
-from publish.line_breaks import WORD, Protected, elements, hyphen_runs, keep_whole, page_lines, whole_words
+from publish.line_breaks import (
+    WORD, Protected, elements, hyphen_runs, keep_whole, page_lines, two_hyphens_at_most, whole_words,
+)
 from publish.model import RenderedBook
 from publish.output import write_atomic
 from publish.print_notes import print_body
@@ -208,8 +210,9 @@ def _render(book, env, html, geometry, profile, protected, font_config, report, 
         raise FormatError(Problem(f"the {profile.name} profile needs the CMYK colour profile "
                                   f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
                                   f"(apt-get install libgs-common)"))
-    return render_html(book, html, "print.css", [page_css, *extra_css], report, font_config,
-                       prepare=lambda root: keep_whole(root, protected))
+    with two_hyphens_at_most():
+        return render_html(book, html, "print.css", [page_css, *extra_css], report, font_config,
+                           prepare=lambda root: keep_whole(root, protected))
 
 
 def render_html(book: RenderedBook, html: str, stylesheet: str, extra_css: list[str], report: Report,

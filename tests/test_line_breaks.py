@@ -1,0 +1,34 @@
+"""Line ends in WeasyPrint's layout: no third hyphenated line-end in a row while the print layout runs."""
+
+from __future__ import annotations
+
+from weasyprint import CSS, HTML
+
+from publish.line_breaks import hyphen_runs, two_hyphens_at_most
+
+WORDS = ("extraordinarily incomprehensibility unquestionably characteristically disproportionately "
+         "institutionalisation interdisciplinary misunderstanding counterrevolutionary ") * 6
+NARROW = CSS(string="@page { size: 90mm 200mm; margin: 10mm; } "
+                    "p { hyphens: auto; text-align: justify; font-size: 11pt; width: 48mm; }")
+
+
+def _runs(paragraph: str) -> list:
+    source = HTML(string=f'<html lang="en"><body><p>{paragraph}</p></body></html>')
+    document = source.render(stylesheets=[NARROW])
+    return hyphen_runs(document, source.etree_element)
+
+
+def test_without_the_limit_long_words_hyphenate_three_lines_in_a_row():
+    assert _runs(WORDS)  # the text below would need a second pass without the limit
+
+
+def test_with_the_limit_no_third_line_in_a_row_is_hyphenated():
+    with two_hyphens_at_most():
+        assert _runs(WORDS) == []
+    assert _runs(WORDS)  # and only while it is on
+
+
+def test_runs_of_typed_hyphens_are_still_found():
+    typed = " ".join(["well-to-do up-to-date mother-in-law"] * 12)
+    with two_hyphens_at_most():
+        assert _runs(typed)  # a later pass keeps such a word whole
