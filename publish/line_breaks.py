@@ -1,10 +1,12 @@
-"""Line ends in the laid-out book: the lines of each page as text, runs of hyphenated line-ends, and the words
-kept whole (in a no-break span) so that the next layout pass does not end a third line in a row with a hyphen."""
+"""Line ends in the laid-out book: no third hyphenated line-end in a row while WeasyPrint breaks the lines; the
+lines of each page as text, runs of hyphenated line-ends that typed hyphens still make, and the words kept whole
+(in a no-break span) so that the next layout pass does not end a third line in a row with a hyphen."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from dataclasses import dataclass
 
 HYPHEN = "\u2010"  # what WeasyPrint adds at a hyphenated line end
@@ -143,12 +145,15 @@ def elements(element):
             if isinstance(child.tag, str) and not PRINT_ONLY & set((child.get("class") or "").split())]
 
 
-class _Lines:
+class _LineState(threading.local):
     """While a print layout runs (`seen` is not None): how many hyphenated line-ends come right before each line
     WeasyPrint breaks, by (block, where the line starts); and whether the line being broken may hyphenate."""
 
     seen: dict | None = None
     hyphenate = True
+
+
+_Lines = _LineState()
 
 
 @contextlib.contextmanager
