@@ -8,33 +8,28 @@ made only once the main process has sent each part the number of body pages befo
 leave its process, so each worker writes the pages of all its parts as one PDF. The front matter is laid out last
 in the main process, followed by empty stand-in pages that carry the body's page numbers, so that the contents
 page finds the number of every heading it lists; the stand-ins are then dropped. publish/formats/pdf.py joins the
-pages in reading order.
+pages in reading order. The workers' side is layout_worker.py.
 """
 
 from __future__ import annotations
 
-import copy
 import multiprocessing
 import queue
-import signal
-import traceback
-from dataclasses import dataclass
 
-from publish.errors import FormatError, PublishError, Report
+from publish.errors import FormatError, Report
+from publish.layout_worker import Counted, GroupPdf, work
 from publish.model import Chapter, RenderedBook
 from publish.pagination import (
-    GutterCheck, PageStart, PrintLayout, _padded, _page_of_anchor, _render, estimated_pages, first_geometry,
-    front_matter, hyphen_passes, page_starts, print_environment, print_html, report_low_resolution, roman,
-    warn_hyphen_runs,
+    GutterCheck, PrintLayout, _padded, _page_of_anchor, _render, estimated_pages, first_geometry, front_matter,
+    hyphen_passes, page_starts, print_environment, print_html, report_low_resolution, roman, warn_hyphen_runs,
 )
-from publish.profiles import PageGeometry, PrintProfile
+from publish.profiles import PrintProfile
 from publish.progress import Stage
 
 MIN_PARTS = 4  # fewer, and the book is laid out whole
 PART_PAGES = 10  # pages a part should have, about: small enough that a run of hyphens re-lays little
 GROUP_PAGES = 64  # pages of consecutive parts written as one PDF (each PDF embeds its own font subsets)
 POLL_SECONDS = 1.0  # how often the main process checks that no worker died while it waits for a message
-_make_margin_boxes = None  # WeasyPrint's own, in a worker process
 
 
 def parts(book: RenderedBook, profile: PrintProfile, jobs: int) -> list[tuple[Chapter, ...]]:
@@ -61,32 +56,6 @@ def parts(book: RenderedBook, profile: PrintProfile, jobs: int) -> list[tuple[Ch
 def _opens_with_title(chapter: Chapter) -> bool:
     """The chapter's first element is its h1, which sets the running head: a part may begin there."""
     return chapter.body_html.lstrip().startswith("<h1")
-
-
-@dataclass(frozen=True)
-class Counted:
-    """A part laid out, as its worker reports it before the folios are drawn."""
-
-    worker: int
-    pages: int
-    first_pass_pages: int  # the page count of its first pass, which sets the gutter as in a single layout
-    anchors: dict[str, int]  # id -> page in the part (from 1), for the ids the contents page links to
-
-
-@dataclass(frozen=True)
-class Finished:
-    """A part with its folios: where its pages are in its group's PDF, and what it found."""
-
-    first_page: int  # in its group's PDF, from 0
-    page_starts: tuple[PageStart, ...]
-    runs: tuple[tuple[int, str], ...]  # hyphen runs left: (page in the part from 1, the line's end)
-
-
-@dataclass(frozen=True)
-class GroupPdf:
-    pdf: bytes
-    parts: dict[int, Finished]
-    warnings: tuple[str, ...]
 
 
 def groups(book: RenderedBook, body: list[tuple[Chapter, ...]]) -> list[list[int]]:
@@ -136,7 +105,7 @@ class _Layout:
         self.groups = groups(self.book, self.body)
         inboxes = [context.SimpleQueue() for _ in range(min(jobs, len(self.groups)))]
         linked = set(_contents_ids(self.book))
-        workers = [context.Process(target=_work, daemon=True, args=(
+        workers = [context.Process(target=work, daemon=True, args=(
             number, self.book, self.version, self.profile, self.geometry, self.body, self.groups, linked, tasks,
             results, inbox)) for number, inbox in enumerate(inboxes)]
         for group in range(len(self.groups)):
@@ -264,130 +233,3 @@ def _next_message(results, workers):
             if dead:
                 raise RuntimeError(f"a layout worker stopped (exit code {dead[0].exitcode}): out of memory? "
                                    f"Try fewer workers with -j") from None
-
-
-class _MarginsLater:
-    """The margin boxes (folios, running heads) WeasyPrint would make for a document's pages, put off until the
-    folio offset is known; `current` records those of the document being laid out."""
-
-    current: _MarginsLater | None = None
-
-    def __init__(self) -> None:
-        self.context = None
-        self.pages: list = []  # (page box, page state) in order
-
-    def make(self, offset: int) -> None:
-        from weasyprint.layout.background import layout_box_backgrounds
-
-        for number, (page, state) in enumerate(self.pages, start=1):
-            state = copy.deepcopy(state)
-            counters = state[1]
-            counters["page"] = [*counters["page"][:-1], counters["page"][-1] + offset]
-            self.context.current_page = number
-            margins = tuple(_make_margin_boxes(self.context, page, state))
-            for margin in margins:
-                layout_box_backgrounds(page, margin, self.context.get_image_from_uri)
-            page.children = (*page.children, *margins)
-
-
-def _put_off_margins() -> None:
-    """Make WeasyPrint leave the margin boxes to _MarginsLater (in a worker process only; WeasyPrint is
-    pinned, and this is its layout_document's last step before the pages are drawn)."""
-    import weasyprint.layout as layout
-
-    global _make_margin_boxes
-    _make_margin_boxes = layout.make_margin_boxes
-
-    def margins_later(context, page, state):
-        later = _MarginsLater.current
-        later.context = context
-        later.pages.append((page, state))
-        return []
-
-    layout.make_margin_boxes = margins_later
-
-
-def _work(number, book, version, profile, geometry, body, groups, linked, tasks, results, inbox) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the main process, which stops the workers
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        _Worker(number, book, version, profile, geometry, body, linked, results, inbox).run(groups, tasks)
-        results.put(("stopped", number, None))
-    except PublishError as error:
-        results.put(("error", number, error.problems))
-    except Exception:  # an unexpected failure: the main process shows its traceback
-        results.put(("crash", number, traceback.format_exc()))
-
-
-class _Worker:
-    """Lays out the groups of parts it takes; writes each group's PDF once the offsets of its parts came."""
-
-    def __init__(self, number, book, version, profile, geometry, body, linked, results, inbox) -> None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _put_off_margins()
-        self.number, self.book, self.version, self.profile, self.geometry = number, book, version, profile, geometry
-        self.body, self.linked, self.results, self.inbox = body, linked, results, inbox
-        self.font_config = FontConfiguration()
-        self.env = print_environment(book)
-        self.title_css = f'html {{ string-set: book-title "{_css_string(book.metadata.title)}"; }}'
-        self.offsets: dict[int, int] = {}
-
-    def run(self, groups: list[list[int]], tasks) -> None:
-        pending: dict[int, dict] = {}  # group -> its parts laid out, waiting for their offsets
-        while (group := tasks.get()) is not None:
-            pending[group] = {index: self._lay_out(index) for index in groups[group]}
-            while not self.inbox.empty():
-                self._take_offset()
-            self._write_ready(pending)
-        while pending:
-            self._take_offset()
-            self._write_ready(pending)
-
-    def _take_offset(self) -> None:
-        index, offset = self.inbox.get()
-        self.offsets[index] = offset
-
-    def _write_ready(self, pending: dict[int, dict]) -> None:
-        for group in [group for group, parts in pending.items() if all(index in self.offsets for index in parts)]:
-            self.results.put(("pdf", group, self._group_pdf(group, pending.pop(group))))
-
-    def _lay_out(self, index: int):
-        book, env, first_pass = self.book, self.env, []
-        report = Report()
-        document_html = print_html(env, book, self.version, self.profile, self.body[index], front=False)
-
-        def render(protected):
-            _MarginsLater.current = _MarginsLater()
-            document, root = _render(book, env, document_html, self.geometry, self.profile, protected,
-                                     self.font_config, report, [self.title_css])
-            document.margins_later = _MarginsLater.current
-            return document, root
-
-        document, root, runs = hyphen_passes(render, lambda laid: first_pass.append(len(laid.pages)) or True)
-        anchors: dict[str, int] = {}
-        for page_number, page in enumerate(document.pages, start=1):
-            for anchor in page.anchors:
-                if anchor in self.linked:
-                    anchors.setdefault(anchor, page_number)
-        self.results.put(("count", index, Counted(self.number, len(document.pages), first_pass[0], anchors)))
-        return document, root, runs, report
-
-    def _group_pdf(self, group: int, parts: dict) -> GroupPdf:
-        from publish.formats.pdf import parts_pdf
-
-        finished, documents, first_page, warnings = {}, [], 0, []
-        for index, (document, root, runs, report) in sorted(parts.items()):
-            document.margins_later.make(self.offsets[index])
-            labels = tuple(str(self.offsets[index] + page) for page in range(1, len(document.pages) + 1))
-            report_low_resolution(document, labels, report)
-            finished[index] = Finished(first_page, tuple(page_starts(document, root, labels)),
-                                       tuple((run.page, run.text) for run in runs))
-            documents.append(document)
-            first_page += len(document.pages)
-            warnings += [problem.message for problem in report.warnings]
-        return GroupPdf(parts_pdf(documents, self.profile, self.geometry), finished, tuple(warnings))
-
-
-def _css_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
