@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 
-from publish.errors import FormatError, Report
+from publish.errors import FormatError, Problem, Report
 from publish.layout_worker import Counted, GroupPdf, work
 from publish.model import Chapter, RenderedBook
 from publish.pagination import (
@@ -231,5 +231,5 @@ def _next_message(results, workers):
         except queue.Empty:
             dead = [worker for worker in workers if worker.exitcode not in (None, 0)]
             if dead:
-                raise RuntimeError(f"a layout worker stopped (exit code {dead[0].exitcode}): out of memory? "
-                                   f"Try fewer workers with -j") from None
+                raise FormatError(Problem(f"PDF layout: a worker process stopped (exit code {dead[0].exitcode}): "
+                                          f"out of memory? Build with fewer workers (-j 1 uses none)")) from None

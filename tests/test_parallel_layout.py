@@ -4,6 +4,7 @@ folios, running heads, contents numbers, labels, boxes and PDF variant, and the 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -144,3 +145,12 @@ def test_a_workers_error_is_reported_as_a_single_layout_reports_it(tmp_path, sma
     assert messages[0] == messages[1] and "hostname" in messages[0]
     assert len(small_parts) == 1
     assert not (tmp_path / "out2" / "the-communist-manifesto.pdf").exists()
+
+
+def test_a_worker_that_dies_ends_the_build_with_a_one_line_error(tmp_path, small_parts, monkeypatch):
+    monkeypatch.setattr(parallel_layout, "work", lambda *args: os._exit(3))  # as if killed for want of memory
+    with pytest.raises(FormatError) as caught:
+        build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), jobs=2)
+    assert str(caught.value) == ("PDF layout: a worker process stopped (exit code 3): out of memory? "
+                                 "Build with fewer workers (-j 1 uses none)")
+    assert not (tmp_path / "out" / "the-communist-manifesto.pdf").exists()
