@@ -129,7 +129,7 @@ class _Worker:
 
     def _write_ready(self, pending: dict[int, dict]) -> None:
         for group in [group for group, parts in pending.items() if all(index in self.offsets for index in parts)]:
-            self.results.put(("pdf", group, self._group_pdf(group, pending.pop(group))))
+            self.results.put(("pdf", group, self._group_pdf(pending.pop(group))))
 
     def _lay_out(self, index: int):
         book, env, first_pass = self.book, self.env, []
@@ -143,7 +143,11 @@ class _Worker:
             document.margins_later = _MarginsLater.current
             return document, root
 
-        document, root, runs = hyphen_passes(render, lambda laid: first_pass.append(len(laid.pages)) or True)
+        def first_pass_seen(laid) -> bool:
+            first_pass.append(len(laid.pages))
+            return True  # the main process judges the gutter once every part's first pass is in
+
+        document, root, runs = hyphen_passes(render, first_pass_seen)
         anchors: dict[str, int] = {}
         for page_number, page in enumerate(document.pages, start=1):
             for anchor in page.anchors:
@@ -152,7 +156,7 @@ class _Worker:
         self.results.put(("count", index, Counted(self.number, len(document.pages), first_pass[0], anchors)))
         return document, root, runs, report
 
-    def _group_pdf(self, group: int, parts: dict) -> GroupPdf:
+    def _group_pdf(self, parts: dict) -> GroupPdf:
         from publish.formats.pdf import parts_pdf
 
         finished, documents, first_page, warnings = {}, [], 0, []

@@ -97,12 +97,12 @@ class _Layout:
         self.gutter, self.geometry, self.body = gutter, gutter.geometry, body
         self.counted: dict[int, Counted] = {}
         self.offsets: list[int] = []  # body pages before each part, once known
+        self.groups = groups(book, body)
         self.front = None
 
     def run(self, jobs: int, stage: Stage) -> PrintLayout:
         context = multiprocessing.get_context("fork")
         tasks, results = context.Queue(), context.Queue()
-        self.groups = groups(self.book, self.body)
         inboxes = [context.SimpleQueue() for _ in range(min(jobs, len(self.groups)))]
         linked = set(_contents_ids(self.book))
         workers = [context.Process(target=work, daemon=True, args=(
@@ -125,7 +125,7 @@ class _Layout:
         finally:
             for worker in workers:
                 worker.join()
-        return self._joined(done)
+        return self._print_layout(done)
 
     def _collect(self, results, inboxes, workers, advance) -> list[GroupPdf]:
         written: dict[int, GroupPdf] = {}
@@ -152,7 +152,7 @@ class _Layout:
         """Offsets go out in reading order: each needs the page count of every part before it."""
         while len(self.offsets) in self.counted:
             index = len(self.offsets)
-            before = self.offsets[-1] + _even(self.counted[index - 1].pages) if index else 0
+            before = self.offsets[-1] + _padded(self.counted[index - 1].pages, 2) if index else 0
             self.offsets.append(before)
             inboxes[self.counted[index].worker].put((index, before))
 
@@ -182,7 +182,7 @@ class _Layout:
             raise _GutterMoved
         self.front = (document.copy(document.pages[:pages]), root, runs)
 
-    def _joined(self, done: list[GroupPdf]) -> PrintLayout:
+    def _print_layout(self, done: list[GroupPdf]) -> PrintLayout:
         front, root, front_runs = self.front
         front_pages = len(front.pages)
         counts = [self.counted[index].pages for index in range(len(self.body))]
@@ -209,11 +209,7 @@ class _Layout:
 
 def _body_pages(counts: list[int]) -> int:
     """Every part but the last ends with a blank verso if it ends on a recto: the next one opens on a recto."""
-    return sum(_even(count) for count in counts[:-1]) + counts[-1]
-
-
-def _even(count: int) -> int:
-    return count + count % 2
+    return sum(_padded(count, 2) for count in counts[:-1]) + counts[-1]
 
 
 def _contents_ids(book: RenderedBook):
