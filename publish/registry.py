@@ -59,7 +59,11 @@ class BuildContext:
         return self.print_layout(book).page_starts
 
     def _starts_file(self, book: RenderedBook, profile: str) -> Path:
-        return self.cache / book.metadata.slug / f"page-starts-{profile}.json"
+        return self.book_cache(book) / f"page-starts-{profile}.json"
+
+    def book_cache(self, book: RenderedBook) -> Path | None:
+        """The book's own folder in the cache, None when nothing is kept."""
+        return self.cache / book.metadata.slug if self.cache is not None else None
 
 
 @dataclass(frozen=True)

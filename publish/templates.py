@@ -43,7 +43,9 @@ def _inside(path: Path, folders: list[Path]) -> bool:
     return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
 
 
-def environment(manuscript_root: Path) -> jinja2.Environment:
+def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Environment:
+    """With a `cache` folder, compiled templates are kept there for the next build (Jinja checks each against its
+    source before using it)."""
     env = jinja2.Environment(
         loader=ContainedLoader([str(p) for p in template_folders(manuscript_root)]),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "svg"]),
@@ -53,6 +55,9 @@ def environment(manuscript_root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["names"] = names
+    if cache is not None:
+        (cache / "templates").mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "templates"))
     return env
 
 

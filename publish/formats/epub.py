@@ -17,10 +17,13 @@ from lxml import etree
 from publish import templates
 from publish.cover import generated_cover
 from publish.fonts import FACES, LICENSE
+from publish.kept import kept_bytes
 from publish.model import Chapter, RenderedBook
+from publish.output import write_atomic
 from publish.registry import BuildContext, OutputFormat
 from publish.formats.font_subset import subset_face
 from publish.formats.page_list import insert_page_markers, marker_id
+from publish.formats.zip_container import DEFLATER, zip_container
 from publish.pagination import PageStart
 from publish.stylesheets import packaged_name, referenced_resources
 from publish.xhtml import inner_xhtml, parse_fragment
@@ -40,12 +43,13 @@ class NavLink:
 
 def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     with ThreadPoolExecutor(max_workers=1) as background:
-        cover = background.submit(_cover_image, book)  # Pillow lets go of the GIL: drawn while the rest is made
+        cover = background.submit(_cover_image, book, context.book_cache(book))  # Pillow lets go of the GIL:
+                                                                                 # drawn while the rest is made
         return _build_epub(book, context, cover.result)
 
 
 def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable[[], tuple[str, bytes]]) -> bytes:
-    env = templates.environment(book.root)
+    env = templates.environment(book.root, context.book_cache(book))
     file_of = {element_id: _file_name(chapter) for chapter in book.chapters for element_id in chapter.ids}
     gathered_notes = book.epub.notes == "book" and any(chapter.footnotes for chapter in book.chapters)
     if gathered_notes:
@@ -95,7 +99,7 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
     raw = io.BytesIO()
     epub.write_epub(raw, package, {"mtime": context.modified, "raise_exceptions": True, "epub3_pages": False,
                                    "compresslevel": 0})  # compressed once, by the repack
-    return _repack(raw.getvalue(), context.modified, book.metadata.language)
+    return _repack(raw.getvalue(), context.modified, book.metadata.language, context.book_cache(book))
 
 
 def _file_name(chapter: Chapter) -> str:
@@ -173,12 +177,15 @@ def _add_accessibility(package: epub.EpubBook, book: RenderedBook, page_source: 
         package.add_metadata(None, "meta", "pagination", {"refines": "#print-source", "property": "source-of"})
 
 
-def _cover_image(book: RenderedBook) -> tuple[str, bytes]:
-    """The cover's name in the EPUB and its bytes: the image book.yaml gives, else one drawn from the title."""
+def _cover_image(book: RenderedBook, cache: Path | None) -> tuple[str, bytes]:
+    """The cover's name in the EPUB and its bytes: the image book.yaml gives, else one drawn from the title
+    (kept in `cache` for the next build)."""
     if book.metadata.cover is not None:
         path = book.root / book.metadata.cover
         return f"images/cover{path.suffix.lower()}", path.read_bytes()
-    return "images/cover.png", generated_cover(book.metadata)
+    meta = book.metadata
+    inputs = repr((meta.title, meta.subtitle, [creator.name for creator in meta.authors], FACES))
+    return "images/cover.png", kept_bytes(cache, "cover.png", inputs, lambda: generated_cover(meta))
 
 
 def _characters(documents: list[epub.EpubItem]) -> str:
@@ -260,23 +267,26 @@ def _prepare_body(chapter: Chapter, file_of: dict[str, str], starts: list[PageSt
     return inner_xhtml(root), placed
 
 
-def _repack(raw: bytes, modified: datetime, language: str) -> bytes:
-    """Rewrite the zip with fixed order and times: mimetype first and stored, the same bytes for the same book."""
-    timestamp = max(modified, datetime(1980, 1, 1, tzinfo=modified.tzinfo)).timetuple()[:6]
-    output = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(output, "w") as target:
+def _repack(raw: bytes, modified: datetime, language: str, cache: Path | None) -> bytes:
+    """Rewrite the zip with fixed order and times: mimetype first and stored, the same bytes for the same book.
+    A copy is kept in `cache`, for the next build to take its unchanged entries from."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as source:
         names = [n for n in source.namelist() if n != "mimetype"]
         ordered = ["mimetype"] + sorted(names, key=lambda n: (not n.startswith("META-INF"), not n.endswith(".opf"), n))
-        for name in ordered:
-            data = source.read(name)
-            if name.endswith(".opf"):
-                data = _with_package_language(data, language)
-            info = zipfile.ZipInfo(name, date_time=timestamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            target.writestr(info, data, compresslevel=9)
-    return output.getvalue()
+        entries = [(name, _with_package_language(source.read(name), language) if name.endswith(".opf")
+                    else source.read(name), name != "mimetype") for name in ordered]
+    kept = cache / f"epub-entries-{DEFLATER}.zip" if cache is not None else None
+    packed = zip_container(entries, modified, _read_or_none(kept))
+    if kept is not None:
+        write_atomic(kept, packed)
+    return packed
+
+
+def _read_or_none(path: Path | None) -> bytes | None:
+    try:
+        return path.read_bytes() if path is not None else None
+    except OSError:
+        return None
 
 
 def _with_package_language(opf: bytes, language: str) -> bytes:

@@ -13,7 +13,7 @@ from publish.xhtml import inner_xhtml, parse_fragment
 
 
 def build_html(book: RenderedBook, context: BuildContext) -> bytes:
-    env = templates.environment(book.root)
+    env = templates.environment(book.root, context.book_cache(book))
     chapters = tuple(replace(chapter, body_html=_inline_images(book, chapter.body_html)) if chapter.images else chapter
                      for chapter in book.chapters)
     page = templates.render(env, "web.html", book=replace(book, chapters=chapters),

@@ -1,0 +1,74 @@
+"""What an EPUB build keeps for the next one (the drawn cover, compiled templates, deflated entries) is reused
+while its inputs are unchanged, made again when they change, and never changes the output's bytes."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import publish.formats.epub
+from publish.build import build
+from publish.errors import Report
+from publish.formats import zip_container
+from publish.templates import PACKAGE_TEMPLATES
+from tests.test_chapter_cache import without_page_list
+
+KEPT = Path(".cache") / "a-small-book"
+
+
+@pytest.fixture
+def made(monkeypatch) -> dict[str, list]:
+    """The covers drawn and the entries deflated, by the builds of a test."""
+    made: dict[str, list] = {"covers": [], "deflated": []}
+    draw, deflate = publish.formats.epub.generated_cover, zip_container._deflate
+    monkeypatch.setattr(publish.formats.epub, "generated_cover",
+                        lambda metadata: made["covers"].append(metadata.title) or draw(metadata))
+    monkeypatch.setattr(zip_container, "_deflate", lambda data: made["deflated"].append(data) or deflate(data))
+    return made
+
+
+def epub(book: Path, out: Path) -> bytes:
+    return build(book, out, ["epub"], Report(), jobs=1)[0].read_bytes()
+
+
+def test_a_one_chapter_edit_draws_no_cover_and_deflates_one_entry(manuscript_copy, tmp_path, made):
+    book = without_page_list(manuscript_copy)
+    epub(book, tmp_path / "out")
+    assert made["covers"] == ["A Small Book"]
+    assert len(list((tmp_path / "out" / KEPT).glob("cover-*.png"))) == 1
+    assert list((tmp_path / "out" / KEPT / "templates").iterdir())
+    chapter = book / "two.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("The end.", "The finish."), encoding="utf-8")
+    made["deflated"].clear()
+    edited = epub(book, tmp_path / "out")
+    assert made["covers"] == ["A Small Book"]
+    assert len(made["deflated"]) == 1 and b"The finish." in made["deflated"][0]
+    assert edited == epub(book, tmp_path / "fresh")  # the same bytes as a build with nothing kept
+
+
+def test_a_new_title_draws_a_new_cover_in_place_of_the_old(manuscript_copy, tmp_path, made):
+    book = without_page_list(manuscript_copy)
+    epub(book, tmp_path / "out")
+    config = book / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("A Small Book", "A Smaller Book"), encoding="utf-8")
+    epub(book, tmp_path / "out")
+    assert made["covers"] == ["A Small Book", "A Smaller Book"]
+    assert len(list((tmp_path / "out" / ".cache" / "a-smaller-book").glob("cover-*.png"))) == 1
+
+
+def test_a_template_changed_after_a_build_is_used_by_the_next(manuscript_copy, tmp_path):
+    book = without_page_list(manuscript_copy)
+    (book / "templates").mkdir()
+    template = book / "templates" / "epub-copyright.xhtml"
+    shutil.copy(PACKAGE_TEMPLATES / template.name, template)
+    epub(book, tmp_path / "out")
+    template.write_text(template.read_text(encoding="utf-8").replace("</section>", "<p>Printed with care.</p></section>"),
+                        encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub") as before:
+        assert b"Printed with care." not in before.read("EPUB/copyright.xhtml")
+    epub(book, tmp_path / "out")
+    with zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub") as after:
+        assert b"Printed with care." in after.read("EPUB/copyright.xhtml")
