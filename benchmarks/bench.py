@@ -137,6 +137,8 @@ def bench_book(book: Path) -> list[str]:
         rows.append(row(name, "one-word edit, EPUB (`page_list: false`)", edited["epub"]))
         edited = measure({"pdf": publish("pdf")}, out, before=one_word_edit(sorted(copy.glob("*.md"))[-1]))
         rows.append(row(name, "one-word edit, PDF", edited["pdf"]))
+        edited = measure({"epub": publish("epub")}, out, before=one_word_edit(sorted(copy.glob("*.md"))[-1]))
+        rows.append(row(name, "one-word edit, EPUB (with the print page list)", edited["epub"]))
     return rows
 
 

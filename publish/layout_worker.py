@@ -7,13 +7,16 @@ layout_document's last step, and made later with its own function.
 from __future__ import annotations
 
 import copy
+import os
 import signal
+import threading
+import time
 import traceback
 from dataclasses import dataclass
 
 from publish.errors import PublishError, Report
 from publish.pagination import (
-    PageStart, _render, hyphen_passes, page_starts, print_environment, print_html, report_low_resolution,
+    PageStart, _render, hyphen_passes, page_starts, print_environment, report_low_resolution,
 )
 
 _make_margin_boxes = None  # WeasyPrint's own, in a worker process
@@ -23,7 +26,7 @@ _make_margin_boxes = None  # WeasyPrint's own, in a worker process
 class Counted:
     """A part laid out, as its worker reports it before the folios are drawn."""
 
-    worker: int
+    worker: int | None  # None: kept from an earlier build
     pages: int
     first_pass_pages: int  # the page count of its first pass, which sets the gutter as in a single layout
     anchors: dict[str, int]  # id -> page in the part (from 1), for the ids the contents page links to
@@ -86,11 +89,14 @@ def _put_off_margins() -> None:
     layout.make_margin_boxes = margins_later
 
 
-def work(number, book, version, profile, geometry, body, groups, linked, tasks, results, inbox) -> None:
+def work(number, parent, book, profile, geometry, htmls, groups, linked, tasks, results, inbox) -> None:
+    """`parent`: the build's process id; `htmls`: each part's HTML document; `linked`: the ids whose pages the
+    contents page shows."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the main process, which stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _exit_with(parent)
     try:
-        _Worker(number, book, version, profile, geometry, body, linked, results, inbox).run(groups, tasks)
+        _Worker(number, book, profile, geometry, htmls, linked, results, inbox).run(groups, tasks)
         results.put(("stopped", number, None))
     except PublishError as error:
         results.put(("error", number, error.problems))
@@ -98,18 +104,28 @@ def work(number, book, version, profile, geometry, body, groups, linked, tasks, 
         results.put(("crash", number, traceback.format_exc()))
 
 
+def _exit_with(parent: int, every_seconds: float = 0.5) -> None:
+    """Stop when the build's process is gone: killed (kill -9, or for want of memory), it could not stop us."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class _Worker:
     """Lays out the groups of parts it takes; writes each group's PDF once the offsets of its parts came."""
 
-    def __init__(self, number, book, version, profile, geometry, body, linked, results, inbox) -> None:
+    def __init__(self, number, book, profile, geometry, htmls, linked, results, inbox) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
         _put_off_margins()
-        self.number, self.book, self.version, self.profile, self.geometry = number, book, version, profile, geometry
-        self.body, self.linked, self.results, self.inbox = body, linked, results, inbox
+        self.number, self.book, self.profile, self.geometry = number, book, profile, geometry
+        self.htmls, self.linked, self.results, self.inbox = htmls, linked, results, inbox
         self.font_config = FontConfiguration()
         self.env = print_environment(book)
-        self.title_css = f'html {{ string-set: book-title "{_css_string(book.metadata.title)}"; }}'
+        self.title_css = title_css(book)
         self.offsets: dict[int, int] = {}
 
     def run(self, groups: list[list[int]], tasks) -> None:
@@ -134,7 +150,7 @@ class _Worker:
     def _lay_out(self, index: int):
         book, env, first_pass = self.book, self.env, []
         report = Report()
-        document_html = print_html(env, book, self.version, self.profile, self.body[index], front=False)
+        document_html = self.htmls[index]
 
         def render(protected):
             _MarginsLater.current = _MarginsLater()
@@ -170,6 +186,11 @@ class _Worker:
             first_page += len(document.pages)
             warnings += [problem.message for problem in report.warnings]
         return GroupPdf(parts_pdf(documents, self.profile, self.geometry), finished, tuple(warnings))
+
+
+def title_css(book) -> str:
+    """The running head's book title, which a part's document would otherwise take from the title page."""
+    return f'html {{ string-set: book-title "{_css_string(book.metadata.title)}"; }}'
 
 
 def _css_string(text: str) -> str:

@@ -60,18 +60,19 @@ CSS_PIXELS_PER_INCH = 96
 
 
 def lay_out(book: RenderedBook, version: str, report: Report, profile: PrintProfile,
-            stage: Stage = no_progress, jobs: int = 1) -> PrintLayout:
+            stage: Stage = no_progress, jobs: int = 1, cache: Path | None = None) -> PrintLayout:
     """Lay the book out. The gutter follows the page count of a first pass (and another pass is made if that
     count moves it into another band); then, while three hyphenated line-ends run in a row, the book is laid out
     again keeping the third word of each such run whole. `stage` shows the pages laid out in each pass. A long
-    book may be laid out in parts by `jobs` worker processes (parallel_layout.py), with the same result."""
+    book may be laid out in parts by `jobs` worker processes (parallel_layout.py), with the same result; the
+    parts are then kept in `cache` for the next build."""
     from weasyprint.text.fonts import FontConfiguration  # not imported on the EPUB path without a page list
 
     from publish import parallel_layout
 
     parts = parallel_layout.parts(book, profile, jobs)
     if parts:
-        return parallel_layout.lay_out_in_parts(book, version, report, profile, stage, jobs, parts)
+        return parallel_layout.lay_out_in_parts(book, version, report, profile, stage, jobs, parts, cache)
     env, html = _print_html(book, version, profile)
     font_config = FontConfiguration()
     shown = ShownPasses(stage, _estimated_pages(book))

@@ -14,10 +14,12 @@ pages in reading order. The workers' side is layout_worker.py.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+from pathlib import Path
 
 from publish.errors import FormatError, Problem, Report
-from publish.layout_worker import Counted, GroupPdf, work
+from publish.layout_worker import Counted, GroupPdf, title_css, work
 from publish.model import Chapter, RenderedBook
 from publish.pagination import (
     GutterCheck, PrintLayout, _padded, _page_of_anchor, _render, estimated_pages, first_geometry, front_matter,
@@ -77,84 +79,152 @@ class _GutterMoved(Exception):
 
 
 def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: PrintProfile, stage: Stage,
-                     jobs: int, body: list[tuple[Chapter, ...]]) -> PrintLayout:
+                     jobs: int, body: list[tuple[Chapter, ...]], cache: Path | None = None) -> PrintLayout:
+    """`cache`: a folder where the parts and groups laid out are kept for the next build (layout_cache.py)."""
     geometry = first_geometry(book, profile)
+    env = print_environment(book)
+    htmls = [print_html(env, book, version, profile, part, front=False) for part in body]
     for last_round in (False, True):  # the gutter is chosen again at most once, as in a single layout
         gutter = GutterCheck(profile, book.print, geometry, accept=last_round)
-        layout = _Layout(book, version, report, profile, gutter, body)
+        kept = _kept(cache, book, profile, gutter.geometry)
+        layout = _Layout(book, version, report, profile, gutter, body, htmls, kept)
         try:
-            return layout.run(jobs, stage)
+            laid_out = layout.run(jobs, stage)
         except _GutterMoved:
             geometry = gutter.settled
+            continue
+        if kept is not None:
+            kept.forget_unused()
+        return laid_out
     raise AssertionError("unreachable")
+
+
+def _kept(cache: Path | None, book: RenderedBook, profile: PrintProfile, geometry):
+    if cache is None:
+        return None
+    from publish.layout_cache import LayoutCache
+
+    return LayoutCache(cache / f"layout-{profile.name}", book,
+                       repr((profile, geometry, book.print, title_css(book))))
 
 
 class _Layout:
     """One attempt at laying the book out in parts with one gutter."""
 
-    def __init__(self, book, version, report, profile, gutter: GutterCheck, body) -> None:
+    def __init__(self, book, version, report, profile, gutter: GutterCheck, body, htmls, kept) -> None:
         self.book, self.version, self.report, self.profile = book, version, report, profile
-        self.gutter, self.geometry, self.body = gutter, gutter.geometry, body
+        self.gutter, self.geometry, self.body, self.htmls, self.kept = gutter, gutter.geometry, body, htmls, kept
+        self.linked = set(_contents_ids(book))
+        self.part_keys = [self._part_key(html, part) for html, part in zip(htmls, body)] if kept else []
         self.counted: dict[int, Counted] = {}
         self.offsets: list[int] = []  # body pages before each part, once known
+        self.unsent: dict[int, int] = {}  # part -> the worker laying it out, until it has the part's offset
         self.groups = groups(book, body)
+        self.written: dict[int, GroupPdf] = {}
+        self.deferred: list[int] = []  # groups whose parts were all kept: laid out only if their folios moved
         self.front = None
+
+    def _part_key(self, html: str, part: tuple[Chapter, ...]) -> str:
+        anchors = self.linked.intersection(element_id for chapter in part for element_id in chapter.ids)
+        return self.kept.part_key(html, part, sorted(anchors))
 
     def run(self, jobs: int, stage: Stage) -> PrintLayout:
         context = multiprocessing.get_context("fork")
         tasks, results = context.Queue(), context.Queue()
-        inboxes = [context.SimpleQueue() for _ in range(min(jobs, len(self.groups)))]
-        linked = set(_contents_ids(self.book))
-        workers = [context.Process(target=work, daemon=True, args=(
-            number, self.book, self.version, self.profile, self.geometry, self.body, self.groups, linked, tasks,
-            results, inbox)) for number, inbox in enumerate(inboxes)]
-        for group in range(len(self.groups)):
-            tasks.put(group)
-        for _ in workers:
-            tasks.put(None)
-        for worker in workers:
-            worker.start()
-        try:
-            estimate = int(sum(estimated_pages(self.book, chapter) for part in self.body for chapter in part))
-            with stage("layout", estimate) as advance:
-                done = self._collect(results, inboxes, workers, advance)
-        except BaseException:
+        estimate = int(sum(estimated_pages(self.book, chapter) for part in self.body for chapter in part))
+        with stage("layout", estimate) as advance:
+            for group, members in enumerate(self.groups):
+                if self._take_kept_counts(members, advance):
+                    self.deferred.append(group)
+                else:
+                    tasks.put(group)
+            inboxes = [context.SimpleQueue() for _ in range(min(jobs, len(self.groups)))]
+            workers = [context.Process(target=work, daemon=True, args=(
+                number, os.getpid(), self.book, self.profile, self.geometry, self.htmls, self.groups, self.linked,
+                tasks, results, inbox)) for number, inbox in enumerate(inboxes)]
             for worker in workers:
-                worker.terminate()
-            raise
-        finally:
-            for worker in workers:
-                worker.join()
-        return self._print_layout(done)
+                worker.start()
+            try:
+                self._counts_known(tasks, workers)
+                self._collect(results, inboxes, tasks, workers, advance)
+            except BaseException:
+                for worker in workers:
+                    worker.terminate()
+                raise
+            finally:
+                for worker in workers:
+                    worker.join()
+        return self._print_layout([self.written[group] for group in range(len(self.groups))])
 
-    def _collect(self, results, inboxes, workers, advance) -> list[GroupPdf]:
-        written: dict[int, GroupPdf] = {}
+    def _take_kept_counts(self, members: list[int], advance) -> bool:
+        """The kept counts of a group's parts, if every one was kept."""
+        kept = [self.kept.counted(self.part_keys[index]) for index in members] if self.kept else [None]
+        if None in kept:
+            return False
+        for index, counted in zip(members, kept):
+            self.counted[index] = counted
+            advance(counted.pages)
+        return True
+
+    def _collect(self, results, inboxes, tasks, workers, advance) -> None:
         stopped = 0
         while stopped < len(workers):
             kind, index, data = _next_message(results, workers)
             if kind == "count":
+                if self.kept is not None:
+                    self.kept.keep_counted(self.part_keys[index], data)
+                if index not in self.counted:
+                    advance(data.pages)
+                elif self.counted[index].pages != data.pages:  # the folios after it were sent: they would be wrong
+                    raise RuntimeError(f"part {index + 1} laid out again has {data.pages} pages, "
+                                       f"{self.counted[index].pages} when it was kept")
                 self.counted[index] = data
-                advance(data.pages)
+                self.unsent[index] = data.worker
                 self._send_offsets(inboxes)
-                if len(self.counted) == len(self.body):
-                    self._lay_out_front()  # while the workers draw the folios and write their PDFs
+                self._counts_known(tasks, workers)
             elif kind == "pdf":
-                written[index] = data
+                self.written[index] = data
+                if self.kept is not None:
+                    self.kept.keep_group(self._group_key(index), data)
             elif kind == "stopped":
                 stopped += 1
             elif kind == "error":
                 raise FormatError(data)
             else:
                 raise RuntimeError(f"layout worker {index + 1} failed:\n{data}")
-        return [written[group] for group in range(len(self.groups))]
 
-    def _send_offsets(self, inboxes) -> None:
-        """Offsets go out in reading order: each needs the page count of every part before it."""
+    def _counts_known(self, tasks, workers) -> None:
+        """Once every part's page count is known: the kept groups whose folios did not move are taken, the
+        others are laid out again; then the workers are told there is nothing more, and the front matter is laid
+        out while they draw the folios and write their PDFs."""
+        if len(self.counted) < len(self.body) or self.front is not None:
+            return
+        self._advance_offsets()
+        for group in self.deferred:
+            kept = self.kept.group(self._group_key(group), self.groups[group])
+            if kept is not None:
+                self.written[group] = kept
+            else:
+                tasks.put(group)
+        for _ in workers:
+            tasks.put(None)
+        self._lay_out_front()
+
+    def _group_key(self, group: int) -> str:
+        members = self.groups[group]
+        return self.kept.group_key([self.part_keys[index] for index in members], [self.offsets[i] for i in members])
+
+    def _advance_offsets(self) -> None:
+        """Offsets are known in reading order: each needs the page count of every part before it."""
         while len(self.offsets) in self.counted:
             index = len(self.offsets)
-            before = self.offsets[-1] + _padded(self.counted[index - 1].pages, 2) if index else 0
-            self.offsets.append(before)
-            inboxes[self.counted[index].worker].put((index, before))
+            self.offsets.append(self.offsets[-1] + _padded(self.counted[index - 1].pages, 2) if index else 0)
+
+    def _send_offsets(self, inboxes) -> None:
+        """Each known offset goes to the worker laying its part out."""
+        self._advance_offsets()
+        for index in [index for index in self.unsent if index < len(self.offsets)]:
+            inboxes[self.unsent.pop(index)].put((index, self.offsets[index]))
 
     def _lay_out_front(self) -> None:
         """The front matter, then a stand-in page for each body page the contents page lists; the stand-ins'

@@ -37,7 +37,8 @@ class BuildContext:
         profile = profile or profile_named(book.print.profile)
         key = (id(book), profile.name)
         if key not in self._layouts:
-            self._layouts[key] = lay_out(book, self.version, self.report, profile, self.stage, self.jobs)
+            self._layouts[key] = lay_out(book, self.version, self.report, profile, self.stage, self.jobs,
+                                         self.book_cache(book))
             if self.cache is not None:
                 from publish.pagination import layout_key, save_page_starts
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publish import parallel_layout
+from publish import layout_worker, parallel_layout
 from publish.build import build
 from publish.errors import FormatError, Report
 from publish.manuscript import load_book
@@ -33,9 +33,9 @@ def small_parts(monkeypatch):
     calls = []
     original = parallel_layout.lay_out_in_parts
 
-    def spy(*args, **kwargs):
-        calls.append(args[-1])
-        return original(*args, **kwargs)
+    def spy(book, version, report, profile, stage, jobs, body, *rest):
+        calls.append(body)
+        return original(book, version, report, profile, stage, jobs, body, *rest)
 
     monkeypatch.setattr(parallel_layout, "lay_out_in_parts", spy)
     return calls
@@ -154,3 +154,69 @@ def test_a_worker_that_dies_ends_the_build_with_a_one_line_error(tmp_path, small
     assert str(caught.value) == ("PDF layout: a worker process stopped (exit code 3): out of memory? "
                                  "Build with fewer workers (-j 1 uses none)")
     assert not (tmp_path / "out" / "the-communist-manifesto.pdf").exists()
+
+
+@pytest.fixture()
+def parts_laid_out(tmp_path, monkeypatch) -> Path:
+    """A file the workers write the number of each part they lay out to (they are forked: they inherit this)."""
+    record = tmp_path / "laid-out.txt"
+    original = layout_worker._Worker._lay_out
+
+    def recording(worker, index):
+        with record.open("a", encoding="utf-8") as stream:
+            stream.write(f"{index}\n")
+        return original(worker, index)
+
+    monkeypatch.setattr(layout_worker._Worker, "_lay_out", recording)
+    return record
+
+
+def _laid_out(record: Path) -> list[int]:
+    found = sorted(int(line) for line in record.read_text(encoding="utf-8").split()) if record.exists() else []
+    record.unlink(missing_ok=True)
+    return found
+
+
+@pytest.mark.slow
+def test_a_rebuild_lays_out_again_only_the_parts_an_edit_moved(tmp_path, small_parts, parts_laid_out):
+    manuscript = tmp_path / "book"
+    shutil.copytree(MANIFESTO, manuscript)
+
+    def pdf(out: str) -> bytes:
+        return build(manuscript, tmp_path / out, ["pdf"], Report(), jobs=2)[0].read_bytes()
+
+    pdf("out")
+    assert _laid_out(parts_laid_out) == [0, 1, 2, 3, 4]
+    assert pdf("out") and _laid_out(parts_laid_out) == []  # nothing changed: every part is taken as it was kept
+    last = manuscript / "006-chapter-4.md"
+    last.write_text(last.read_text(encoding="utf-8").replace(" the ", " teh ", 1), encoding="utf-8")
+    edited = pdf("out")
+    assert _laid_out(parts_laid_out) == [4]  # the last part, alone in its group
+    assert edited == pdf("fresh")  # what a build with nothing kept gives
+    _laid_out(parts_laid_out)
+    first = manuscript / "001-preface.md"
+    first.write_text(first.read_text(encoding="utf-8") + "\n\n" + "A paragraph added at the end. " * 300,
+                     encoding="utf-8")
+    longer = pdf("out")
+    assert _laid_out(parts_laid_out) == [0, 1, 2, 3, 4]  # every folio after the first part moved
+    assert longer == pdf("fresh2")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["not json", "wrong fields", "group PDF gone"])
+def test_damaged_kept_parts_are_laid_out_again(tmp_path, small_parts, parts_laid_out, damage):
+    first = build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), jobs=2)[0].read_bytes()
+    kept = tmp_path / "out" / ".cache" / "the-communist-manifesto" / "layout-kdp"
+    counts, groups = sorted(kept.glob("count-*.json")), sorted(kept.glob("group-*.pdf"))
+    assert len(counts) == 5 and len(groups) == 3
+    if damage == "not json":
+        counts[0].write_text("{not json", encoding="utf-8")
+    elif damage == "wrong fields":
+        counts[0].write_text('{"pages": "many"}', encoding="utf-8")
+    else:
+        groups[0].unlink()
+    _laid_out(parts_laid_out)
+    again = build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), jobs=2)[0].read_bytes()
+    assert again == first
+    assert len(_laid_out(parts_laid_out)) in (1, 2)  # the parts of one group: the others were kept
+    assert len(list(kept.glob("count-*.json"))) == 5 and len(list(kept.glob("group-*.pdf"))) == 3
