@@ -26,6 +26,8 @@ $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# The package's own modules compiled once: with PYTHONDONTWRITEBYTECODE set, every start would compile them.
+	$(BIN)/python -m compileall -q publish
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -17,9 +17,7 @@ from publish.fonts import FACES
 from publish.layout_worker import Counted, Finished, GroupPdf
 from publish.model import Chapter, RenderedBook
 from publish.output import write_atomic
-from publish.pagination import PageStart
-from publish.stylesheets import referenced_resources
-from publish import templates
+from publish.pagination import PageStart, stylesheet_inputs
 
 
 class LayoutCache:
@@ -29,7 +27,7 @@ class LayoutCache:
         """`settings`: what else every part's layout reads (the profile, the page geometry, the print options)."""
         self.folder, self.book = folder, book
         self.base = _digest(code_fingerprint(), package_version("weasyprint"), *map(str, FACES), settings,
-                            *_stylesheet_inputs(book))
+                            *stylesheet_inputs(book))
         self.used: set[str] = set()
 
     def part_key(self, html: str, chapters: tuple[Chapter, ...], anchors: list[str]) -> str:
@@ -89,18 +87,6 @@ class LayoutCache:
     def _write(self, name: str, data: bytes) -> None:
         self.used.add(name)
         write_atomic(self.folder / name, data)
-
-
-def _stylesheet_inputs(book: RenderedBook) -> list[str]:
-    """The print stylesheet, the page and font templates, and the size and time of each file the stylesheet
-    loads (images, fonts, imported sheets)."""
-    env = templates.environment(book.root)
-    css_path = templates.stylesheet_path(book.root, "print.css")
-    css = templates.stylesheet(book.root, "print.css")
-    allowed = [book.root, *templates.style_folders(book.root)]
-    loaded = [str(resource.path) for resource in referenced_resources(css, css_path, allowed)]
-    return [css, env.loader.get_source(env, "print-page.css")[0], env.loader.get_source(env, "fonts.css")[0],
-            json.dumps(image_stamps(Path("/"), loaded))]
 
 
 def _digest(*parts: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from publish import profiles, templates
+from publish.chapter_cache import image_stamps
 from publish.errors import FormatError, Problem, Report
 from publish.fonts import FACES, FONT_FOLDER
 from publish.line_breaks import (
@@ -173,18 +174,31 @@ def print_html(env, book: RenderedBook, version: str, profile: PrintProfile, cha
 
 
 def layout_key(book: RenderedBook, version: str, profile: PrintProfile) -> str:
-    """A hash of everything a layout depends on: the book as one HTML document, its stylesheets, the page
-    templates, the print options, the profile and the versions of this tool and of WeasyPrint."""
+    """A hash of everything a layout depends on: the book as one HTML document, the images it shows, its
+    stylesheets, the page templates, the print options, the profile and the versions of this tool and of
+    WeasyPrint."""
     from importlib.metadata import version as package_version
 
-    env, html = _print_html(book, version, profile)
+    _, html = _print_html(book, version, profile)
+    images = [image for chapter in book.chapters for image in chapter.images]
     digest = hashlib.sha256()
-    parts = [html, templates.stylesheet(book.root, "print.css"), env.loader.get_source(env, "print-page.css")[0],
-             env.loader.get_source(env, "fonts.css")[0], repr(book.print), repr(profile), version,
-             package_version("weasyprint"), *(str(face) for face in FACES)]
+    parts = [html, json.dumps(image_stamps(book.root, images)), *stylesheet_inputs(book), repr(book.print),
+             repr(profile), version, package_version("weasyprint"), *(str(face) for face in FACES)]
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
+
+
+def stylesheet_inputs(book: RenderedBook) -> list[str]:
+    """What a layout reads besides the HTML: the print stylesheet, the page and font templates, and the size and
+    time of each file the stylesheet loads (images, fonts, imported sheets)."""
+    env = templates.environment(book.root)
+    css_path = templates.stylesheet_path(book.root, "print.css")
+    css = templates.stylesheet(book.root, "print.css")
+    allowed = [book.root, *templates.style_folders(book.root)]
+    loaded = [str(resource.path) for resource in referenced_resources(css, css_path, allowed)]
+    return [css, env.loader.get_source(env, "print-page.css")[0], env.loader.get_source(env, "fonts.css")[0],
+            json.dumps(image_stamps(Path("/"), loaded))]  # the loaded files' paths are absolute
 
 
 def save_page_starts(path: Path, key: str, layout: PrintLayout) -> None:

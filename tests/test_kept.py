@@ -72,3 +72,21 @@ def test_a_template_changed_after_a_build_is_used_by_the_next(manuscript_copy, t
     epub(book, tmp_path / "out")
     with zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub") as after:
         assert b"Printed with care." in after.read("EPUB/copyright.xhtml")
+
+
+def test_the_saved_print_page_starts_follow_a_replaced_image(tmp_path):
+    """The EPUB's page list reads the page starts a PDF build saved only while the layout's inputs are the same:
+    an image of the same name with other proportions moves the pages after it."""
+    from PIL import Image
+
+    from tests.helpers import DATA
+
+    book = Path(shutil.copytree(DATA / "features", tmp_path / "features"))
+    story = book / "02-story.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\n\nMore of the story, told at length.\n" * 40,
+                     encoding="utf-8")
+    build(book, tmp_path / "out", ["pdf"], Report(), jobs=1)
+    Image.new("RGB", (40, 400), "red").save(book / "images" / "square.png")  # ten times as tall as wide
+    kept = build(book, tmp_path / "out", ["epub"], Report(), jobs=1)[0].read_bytes()
+    fresh = build(book, tmp_path / "fresh", ["epub"], Report(), jobs=1)[0].read_bytes()
+    assert kept == fresh

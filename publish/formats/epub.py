@@ -43,8 +43,8 @@ class NavLink:
 
 def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     with ThreadPoolExecutor(max_workers=1) as background:
-        cover = background.submit(_cover_image, book, context.book_cache(book))  # Pillow lets go of the GIL:
-                                                                                 # drawn while the rest is made
+        # Pillow lets go of the GIL: the cover is drawn while the rest is made
+        cover = background.submit(_cover_image, book, context.book_cache(book))
         return _build_epub(book, context, cover.result)
 
 
