@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,14 +22,30 @@ from publish.render import render_book
 CACHE = ".cache"  # inside the output folder: what later builds may reuse (safe to delete)
 
 
+@dataclass(frozen=True)
+class Sources:
+    """The manuscript as a build reads it: the hash of every input, taken first (a file saved later makes the
+    outputs out of date, never wrongly up to date), then the book."""
+
+    digest: str
+    book: Book
+
+    @classmethod
+    def read(cls, manuscript: Path, out_dir: Path) -> Sources:
+        digest = source_digest(manuscript, out_dir)
+        return cls(digest, load_book(manuscript))
+
+
 def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Report,
           stage: Stage = no_progress, strict: bool = False, keep_going: bool = False,
-          profile: str | None = None, jobs: int | None = None) -> list[Path]:
+          profile: str | None = None, jobs: int | None = None, sources: Sources | None = None) -> list[Path]:
     """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings).
     `profile` names a printer profile other than the book's for the formats that have them; `jobs` is how many
-    worker processes long books may use (default: book.yaml's, else every core)."""
-    sources = source_digest(manuscript, out_dir)
-    rendered, context = prepare(manuscript, report, stage, keep_going, profile, cache=out_dir / CACHE, jobs=jobs)
+    worker processes long books may use (default: book.yaml's, else every core); `sources`, when given, is what
+    fresh_outputs read just before."""
+    sources = sources or Sources.read(manuscript, out_dir)
+    rendered, context = prepare(manuscript, report, stage, keep_going, profile, cache=out_dir / CACHE, jobs=jobs,
+                                book=sources.book)
     rendering_warnings = tuple(report.warnings)
     outputs = []
     for name in format_names:
@@ -40,7 +57,7 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
                 raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
             path = write_atomic(out_dir / output_format.file_name(rendered.metadata.slug, rendered.print.profile,
                                                                   profile), data)
-        inputs = _inputs(sources, path, context.modified, profile, keep_going)
+        inputs = _inputs(sources.digest, path, context.modified, profile, keep_going)
         _record(out_dir, rendered.metadata.slug, path).save(
             path, inputs, Warnings(rendering_warnings, tuple(report.warnings[before:])))
         outputs.append(path)
@@ -50,13 +67,15 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
 
 
 def fresh_outputs(manuscript: Path, out_dir: Path, format_names: list[str], report: Report, strict: bool = False,
-                  keep_going: bool = False, profile: str | None = None) -> list[Path] | None:
+                  keep_going: bool = False, profile: str | None = None,
+                  sources: Sources | None = None) -> list[Path] | None:
     """The outputs, if every one is still what a build would write (their warnings are reported again), else None."""
-    book = load_book(manuscript)
+    sources = sources or Sources.read(manuscript, out_dir)
+    book = sources.book
     paths = _output_paths(book, out_dir, format_names, profile)
-    modified, sources = source_date(book), source_digest(manuscript, out_dir)
+    modified = source_date(book)
     found = [_record(out_dir, book.metadata.slug, path).fresh(
-        path, _inputs(sources, path, modified, profile, keep_going)) for path in paths]
+        path, _inputs(sources.digest, path, modified, profile, keep_going)) for path in paths]
     if not found or any(warnings is None for warnings in found):
         return None
     for warning in (*found[0].render, *(warning for warnings in found for warning in warnings.own)):
@@ -76,11 +95,12 @@ def _record(out_dir: Path, slug: str, output: Path) -> Record:
 
 def prepare(manuscript: Path, report: Report, stage: Stage = no_progress,
             keep_going: bool = False, profile: str | None = None,
-            cache: Path | None = None, jobs: int | None = None) -> tuple[RenderedBook, BuildContext]:
-    """Load and render the manuscript; what every format is built from. With a `cache` folder, chapters
-    rendered by an earlier build of the same input are taken from it."""
+            cache: Path | None = None, jobs: int | None = None,
+            book: Book | None = None) -> tuple[RenderedBook, BuildContext]:
+    """Load (unless `book` is given) and render the manuscript; what every format is built from. With a `cache`
+    folder, chapters rendered by an earlier build of the same input are taken from it."""
     with stage("load"):
-        book = load_book(manuscript)
+        book = book or load_book(manuscript)
     jobs = jobs or book.jobs or available_cores()
     chapters = ChapterCache(cache / book.metadata.slug / "chapters") if cache is not None else None
     with stage("render", len(book.chapters)) as advance:

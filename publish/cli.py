@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from publish import __version__
-from publish.build import build, check, fresh_outputs, output_paths
+from publish.build import Sources, build, check, fresh_outputs, output_paths
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
 from publish.manuscript import load_book
@@ -128,13 +128,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace, report: Report) -> int:
     formats = _format_names(args.format)
+    sources = Sources.read(args.manuscript, args.out)
     fresh = None if args.rebuild else fresh_outputs(args.manuscript, args.out, formats, report, args.strict,
-                                                    args.keep_going, args.profile)
+                                                    args.keep_going, args.profile, sources)
     for path in fresh or []:
         _say(args, f"up to date: {display_path(path)} (nothing changed since it was built; --rebuild builds anyway)")
     if fresh is None:
         for path in build(args.manuscript, args.out, formats, report, stage=_progress(args).stage,
-                          strict=args.strict, keep_going=args.keep_going, profile=args.profile, jobs=args.jobs):
+                          strict=args.strict, keep_going=args.keep_going, profile=args.profile, jobs=args.jobs,
+                          sources=sources):
             _say(args, f"wrote {display_path(path)} ({path.stat().st_size / 1024:.0f} KiB)")
     return EXIT_OK
 
