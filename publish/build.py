@@ -99,7 +99,7 @@ def prepare(manuscript: Path, report: Report, stage: Stage = no_progress,
             book: Book | None = None) -> tuple[RenderedBook, BuildContext]:
     """Load (unless `book` is given) and render the manuscript; what every format is built from. With a `cache`
     folder, chapters rendered by an earlier build of the same input are taken from it."""
-    with stage("load"):
+    with stage("load"):  # already read when the caller checked whether the outputs were up to date
         book = book or load_book(manuscript)
     jobs = jobs or book.jobs or available_cores()
     chapters = ChapterCache(cache / book.metadata.slug / "chapters") if cache is not None else None

@@ -7,7 +7,6 @@ whenever their names match, so they are written as they come; a layout that succ
 
 from __future__ import annotations
 
-import hashlib
 import json
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -17,7 +16,7 @@ from publish.fonts import FACES
 from publish.layout_worker import Counted, Finished, GroupPdf
 from publish.model import Chapter, RenderedBook
 from publish.output import write_atomic
-from publish.pagination import PageStart, stylesheet_inputs
+from publish.pagination import PageStart, digest_of, stylesheet_inputs
 
 
 class LayoutCache:
@@ -26,14 +25,14 @@ class LayoutCache:
     def __init__(self, folder: Path, book: RenderedBook, settings: str) -> None:
         """`settings`: what else every part's layout reads (the profile, the page geometry, the print options)."""
         self.folder, self.book = folder, book
-        self.base = _digest(code_fingerprint(), package_version("weasyprint"), *map(str, FACES), settings,
+        self.base = digest_of(code_fingerprint(), package_version("weasyprint"), *map(str, FACES), settings,
                             *stylesheet_inputs(book))
         self.used: set[str] = set()
 
     def part_key(self, html: str, chapters: tuple[Chapter, ...], anchors: list[str]) -> str:
         """A part's hash: its HTML, the images its chapters show, and the anchors its count reports."""
         images = [image for chapter in chapters for image in chapter.images]
-        return _digest(self.base, html, json.dumps(image_stamps(self.book.root, images)), *anchors)
+        return digest_of(self.base, html, json.dumps(image_stamps(self.book.root, images)), *anchors)
 
     def counted(self, key: str) -> Counted | None:
         data = self._json(f"count-{key}.json")
@@ -48,7 +47,7 @@ class LayoutCache:
 
     @staticmethod
     def group_key(part_keys: list[str], offsets: list[int]) -> str:
-        return _digest(*part_keys, *map(str, offsets))
+        return digest_of(*part_keys, *map(str, offsets))
 
     def group(self, key: str, parts: list[int]) -> GroupPdf | None:
         """The group kept under `key`, with its parts numbered `parts` as in this layout."""
@@ -88,9 +87,3 @@ class LayoutCache:
         self.used.add(name)
         write_atomic(self.folder / name, data)
 
-
-def _digest(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.hexdigest()

@@ -181,9 +181,13 @@ def layout_key(book: RenderedBook, version: str, profile: PrintProfile) -> str:
 
     _, html = _print_html(book, version, profile)
     images = [image for chapter in book.chapters for image in chapter.images]
+    return digest_of(html, json.dumps(image_stamps(book.root, images)), *stylesheet_inputs(book), repr(book.print),
+                     repr(profile), version, package_version("weasyprint"), *(str(face) for face in FACES))
+
+
+def digest_of(*parts: str) -> str:
+    """A SHA-256 of the parts, each ended by a NUL so that no two lists of parts run together alike."""
     digest = hashlib.sha256()
-    parts = [html, json.dumps(image_stamps(book.root, images)), *stylesheet_inputs(book), repr(book.print),
-             repr(profile), version, package_version("weasyprint"), *(str(face) for face in FACES)]
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()

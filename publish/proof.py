@@ -56,7 +56,7 @@ class ChapterProof:
 def make_proof(manuscript: Path, folder: Path, report: Report) -> Path:
     """Write the proof folder; a proof already there becomes the one this proof is compared with."""
     book = load_book(manuscript)
-    rendered, context = prepare(manuscript, report)
+    rendered, context = prepare(manuscript, report, book=book)
     context = replace(context, jobs=1)  # one layout: the stamp and the chapters' pages are read from it
     built = _build_time()
     version = rendered.metadata.version or __version__
