@@ -8,16 +8,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from publish import __version__
-from publish.chapter_cache import ChapterCache
+from publish.cache.chapters import ChapterCache
 from publish.errors import ConfigError, Problem, PublishError, Report
 from publish.formats import FORMATS
-from publish.freshness import Inputs, Record, Warnings, source_digest
-from publish.manuscript import load_book
+from publish.cache.freshness import Inputs, Record, Warnings, source_digest
+from publish.manuscript.loading import load_book
 from publish.model import Book, RenderedBook
 from publish.output import write_atomic
 from publish.progress import Stage, no_progress
-from publish.registry import BuildContext
-from publish.render import render_book
+from publish.formats.registry import BuildContext
+from publish.render.book import render_book
 
 CACHE = ".cache"  # inside the output folder: what later builds may reuse (safe to delete)
 

@@ -12,11 +12,11 @@ from publish import __version__
 from publish.build import Sources, build, check, fresh_outputs, output_paths
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
-from publish.manuscript import load_book
-from publish.profiles import PROFILES
+from publish.manuscript.loading import load_book
+from publish.layout.profiles import PROFILES
 from publish.progress import Progress
-from publish.release import make_release
-from publish.verify import check_pdf, run_ace, run_epubcheck
+from publish.release.dist import make_release
+from publish.release.verify import check_pdf, run_ace, run_epubcheck
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -94,12 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "lint":
             return _lint(args)
         elif args.command == "proof":
-            from publish.proof import make_proof
+            from publish.proofing.proof import make_proof
             _say(args, f"wrote {display_path(make_proof(args.manuscript, args.out, report))}")
         elif args.command == "diff":
             return _diff(args)
         elif args.command == "serve":
-            from publish.preview import serve
+            from publish.proofing.preview import serve
             serve(args.manuscript, args.port, report, say=lambda message: _say(args, message))
         elif args.command == "outputs":
             for path in output_paths(args.manuscript, args.out, _format_names(args.format), args.profile):
@@ -146,8 +146,8 @@ def _format_names(choice: str) -> list[str]:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from publish.lint import RULES, lint_book
-    from publish.spelling import spelling_findings
+    from publish.proofing.lint import RULES, lint_book
+    from publish.proofing.spelling import spelling_findings
 
     if args.rules:
         for name, rule in {**RULES}.items():
@@ -165,7 +165,7 @@ def _lint(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     import tempfile
 
-    from publish.proof import page_texts, pdf_page_changes, text_diff
+    from publish.proofing.proof import page_texts, pdf_page_changes, text_diff
 
     for path in (args.old, args.new):
         if not path.is_file():

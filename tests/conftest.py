@@ -9,7 +9,7 @@ import pytest
 
 from publish.build import build
 from publish.errors import Report
-from publish.verify import run_ace, run_epubcheck
+from publish.release.verify import run_ace, run_epubcheck
 from tests.helpers import CORPUS, DATA, PROJECT
 
 EPOCH = "1700000000"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-import publish.render
+import publish.render.book
 from publish.build import build
 from publish.errors import ManuscriptError, PublishError, Report
-from publish.manuscript import load_book
-from publish.render import PARALLEL_CHARACTERS, render_book
+from publish.manuscript.loading import load_book
+from publish.render.book import PARALLEL_CHARACTERS, render_book
 from tests.helpers import DATA, Epub
 
 
@@ -21,13 +21,13 @@ from tests.helpers import DATA, Epub
 def conversions(monkeypatch) -> list[str]:
     """The chapters converted from Markdown (in this process: the builds below use one job)."""
     converted = []
-    real = publish.render.render_chapter
+    real = publish.render.book.render_chapter
 
     def counting(source, chapter_id, options, report):
         converted.append(source.path.name)
         return real(source, chapter_id, options, report)
 
-    monkeypatch.setattr(publish.render, "render_chapter", counting)
+    monkeypatch.setattr(publish.render.book, "render_chapter", counting)
     return converted
 
 
@@ -115,8 +115,8 @@ def test_workers_convert_what_one_process_converts(tmp_path, monkeypatch):
     book = long_book(tmp_path / "long")
     assert sum(len(source.text) for source in load_book(book).chapters) > PARALLEL_CHARACTERS
     pools = []
-    real_pool = publish.render.ProcessPoolExecutor
-    monkeypatch.setattr(publish.render, "ProcessPoolExecutor", lambda *a, **k: pools.append(a) or real_pool(*a, **k))
+    real_pool = publish.render.book.ProcessPoolExecutor
+    monkeypatch.setattr(publish.render.book, "ProcessPoolExecutor", lambda *a, **k: pools.append(a) or real_pool(*a, **k))
     serial, parallel = Report(), Report()
     one = build(book, tmp_path / "one", ["epub"], serial, jobs=1)[0]
     assert pools == []
@@ -129,7 +129,7 @@ def test_workers_convert_what_one_process_converts(tmp_path, monkeypatch):
 
 
 def test_a_short_book_is_converted_in_this_process(manuscript_copy, monkeypatch):
-    monkeypatch.setattr(publish.render, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("no workers needed"))
+    monkeypatch.setattr(publish.render.book, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("no workers needed"))
     assert len(render_book(load_book(manuscript_copy), Report(), jobs=4).chapters) == 2
 
 

@@ -128,7 +128,7 @@ def test_profile_option_names_its_output(tmp_path):
 
 
 def test_ingram_without_its_colour_profile_says_what_to_install(tmp_path, monkeypatch):
-    from publish import profiles
+    from publish.layout import profiles
     from publish.build import build
     from publish.errors import PublishError, Report
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.config import parse_book_yaml, slugify
+from publish.manuscript.config import parse_book_yaml, slugify
 from publish.errors import ConfigError
 
 BOOK = Path("/books/novel/book.yaml")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.content_model import conform
-from publish.xhtml import clean, inner_xhtml, parse_fragment
+from publish.render.content_model import conform
+from publish.render.xhtml import clean, inner_xhtml, parse_fragment
 
 
 def repaired(html: str) -> tuple[str, list[str]]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from publish.build import build
 from publish.errors import PublishError, Report
-from publish.verify import run_epubcheck
+from publish.release.verify import run_epubcheck
 from tests.conftest import _java_or_skip
 from tests.fuzz_strategies import chapter
 from tests.helpers import DATA

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import publish.formats.epub
+import publish.formats.epub.package
 from publish.build import build
 from publish.errors import Report
-from publish.formats import zip_container
-from publish.templates import PACKAGE_TEMPLATES
+from publish.formats.epub import zip_container
+from publish.theme.templates import PACKAGE_TEMPLATES
 from tests.test_chapter_cache import without_page_list
 
 KEPT = Path(".cache") / "a-small-book"
@@ -23,8 +23,8 @@ KEPT = Path(".cache") / "a-small-book"
 def made(monkeypatch) -> dict[str, list]:
     """The covers drawn and the entries deflated, by the builds of a test."""
     made: dict[str, list] = {"covers": [], "deflated": []}
-    draw, deflate = publish.formats.epub.generated_cover, zip_container._deflate
-    monkeypatch.setattr(publish.formats.epub, "generated_cover",
+    draw, deflate = publish.formats.epub.package.generated_cover, zip_container._deflate
+    monkeypatch.setattr(publish.formats.epub.package, "generated_cover",
                         lambda metadata: made["covers"].append(metadata.title) or draw(metadata))
     monkeypatch.setattr(zip_container, "_deflate", lambda data: made["deflated"].append(data) or deflate(data))
     return made

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from weasyprint import CSS, HTML
 
-from publish.line_breaks import hyphen_runs, two_hyphens_at_most
+from publish.layout.line_breaks import hyphen_runs, two_hyphens_at_most
 
 WORDS = ("extraordinarily incomprehensibility unquestionably characteristically disproportionately "
          "institutionalisation interdisciplinary misunderstanding counterrevolutionary ") * 6

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from publish.lint import RULES, lint_book, prose_lines
-from publish.manuscript import load_book
+from publish.proofing.lint import RULES, lint_book, prose_lines
+from publish.manuscript.loading import load_book
 from publish.model import Book, ChapterSource, LintOptions, Metadata, PrintOptions
-from publish.spelling import spelling_findings
+from publish.proofing.spelling import spelling_findings
 from tests.helpers import PROJECT
 from tests.test_cli import run
 

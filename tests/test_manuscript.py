@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from publish.errors import ConfigError, ManuscriptError
-from publish.manuscript import load_book
+from publish.manuscript.loading import load_book
 
 
 def messages(error) -> list[str]:

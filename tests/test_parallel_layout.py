@@ -12,13 +12,15 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publish import layout_worker, parallel_layout
+from publish.layout import worker as layout_worker
+from publish.layout import parallel as parallel_layout
+from publish.theme.templates import PACKAGE_TEMPLATES
 from publish.build import build
 from publish.errors import FormatError, Report
-from publish.manuscript import load_book
-from publish.profiles import profile_named
-from publish.render import render_book
-from publish.verify import check_pdf
+from publish.manuscript.loading import load_book
+from publish.layout.profiles import profile_named
+from publish.render.book import render_book
+from publish.release.verify import check_pdf
 from tests.helpers import CORPUS, pdf_pages
 
 MANIFESTO = CORPUS / "the-communist-manifesto"
@@ -64,7 +66,7 @@ def test_a_book_with_its_own_print_template_is_laid_out_whole(tmp_path, small_pa
     manuscript = tmp_path / "book"
     shutil.copytree(MANIFESTO, manuscript)
     (manuscript / "templates").mkdir()
-    shutil.copy(Path(parallel_layout.__file__).parent / "templates" / "print.html", manuscript / "templates")
+    shutil.copy(PACKAGE_TEMPLATES / "print.html", manuscript / "templates")
     book = render_book(load_book(manuscript), Report())
     assert parallel_layout.parts(book, profile_named("kdp"), jobs=2) == []
 

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 from publish.build import prepare
 from publish.errors import Report
-from publish.pagination import lay_out
-from publish.profiles import profile_named
+from publish.layout.pagination import lay_out
+from publish.layout.profiles import profile_named
 from publish.progress import Progress, bar
 from tests.helpers import PROJECT
 

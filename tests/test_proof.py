@@ -17,7 +17,7 @@ import pytest
 
 from publish.build import build
 from publish.errors import Report
-from publish.proof import make_proof, pdf_page_changes
+from publish.proofing.proof import make_proof, pdf_page_changes
 from tests.helpers import CORPUS, PROJECT, pdf_pages
 from tests.test_cli import run
 

@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from publish.errors import PublishError, Report
-from publish.release import make_release
+from publish.release.dist import make_release
 from tests.conftest import _chromium_or_skip
 from tests.helpers import PROJECT
 

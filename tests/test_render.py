@@ -8,9 +8,9 @@ import pytest
 from lxml import etree
 
 from publish.errors import ManuscriptError, Report
-from publish.manuscript import load_book
+from publish.manuscript.loading import load_book
 from publish.model import ChapterSource
-from publish.render import RenderOptions, render_book, render_chapter
+from publish.render.book import RenderOptions, render_book, render_chapter
 
 ROOT = Path("/books/novel")
 

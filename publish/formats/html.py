@@ -6,10 +6,10 @@ import base64
 import mimetypes
 from dataclasses import replace
 
-from publish import templates
+from publish.theme import templates
 from publish.model import RenderedBook
-from publish.registry import BuildContext, OutputFormat
-from publish.xhtml import inner_xhtml, parse_fragment
+from publish.formats.registry import BuildContext, OutputFormat
+from publish.render.xhtml import inner_xhtml, parse_fragment
 
 
 def build_html(book: RenderedBook, context: BuildContext) -> bytes:

@@ -10,11 +10,11 @@ import io
 
 import pydyf
 
-from publish import profiles
+from publish.layout import profiles
 from publish.model import RenderedBook
-from publish.pagination import PrintLayout
-from publish.profiles import PageGeometry, PrintProfile
-from publish.registry import BuildContext, OutputFormat
+from publish.layout.pagination import PrintLayout
+from publish.layout.profiles import PageGeometry, PrintProfile
+from publish.formats.registry import BuildContext, OutputFormat
 
 POINTS_PER_INCH = 72
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from publish import cover, profiles, templates
+from publish.theme import cover
+from publish.layout import profiles
+from publish.theme import templates
 from publish.model import RenderedBook
-from publish.pagination import render_html
-from publish.registry import BuildContext, OutputFormat
+from publish.layout.pagination import render_html
+from publish.formats.registry import BuildContext, OutputFormat
 
 MM_PER_INCH = 25.4
 PAGE_THICKNESS_IN = {"white": 0.002252, "cream": 0.0025}  # KDP's figures per page (one leaf side)

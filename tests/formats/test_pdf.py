@@ -9,7 +9,7 @@ import pytest
 
 from publish.build import build
 from publish.errors import Report
-from publish.verify import check_pdf
+from publish.release.verify import check_pdf
 from tests.formats.test_epub import SECTIONS
 from tests.helpers import assert_review_text_in_order, pdf_pages
 

@@ -13,7 +13,7 @@ import pytest
 from publish.build import build
 from publish.errors import Report
 from publish.formats.print_cover import PAGE_THICKNESS_IN, SPINE_TEXT_MIN_IN, spine_width_in
-from publish.profiles import gutter_in
+from publish.layout.profiles import gutter_in
 from tests.formats.test_epub import SECTIONS
 from tests.formats.test_pdf import contents, start_folio
 from tests.helpers import CORPUS, PROJECT, assert_review_text_in_order, pdf_pages

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from publish.formats import zip_container as container
-from publish.formats.zip_container import zip_container
+from publish.formats.epub import zip_container as container
+from publish.formats.epub.zip_container import zip_container
 
 WHEN = datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
 ENTRIES = [("mimetype", b"application/epub+zip", False),

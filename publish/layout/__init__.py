@@ -1,0 +1,1 @@
+"""The print layout end to end: whole or in parallel parts, kept parts, saved page starts, line-break passes, page-foot notes, printer profiles and the resource fetcher."""

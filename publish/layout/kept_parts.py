@@ -1,0 +1,89 @@
+"""The parts of a print layout in parts (parallel_layout.py) kept between builds, in the output folder's .cache:
+a part's page count and anchors under a hash of everything its layout reads, and a group's PDF under the hashes
+of its parts and the folio each part starts at. After a one-chapter edit only the edited part's group is laid
+out again, and the groups after it too if its page count changed (their folios moved). The files are right
+whenever their names match, so they are written as they come; a layout that succeeds deletes those it did not use.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from publish.cache.chapters import code_fingerprint, image_stamps
+from publish.theme.fonts import FACES
+from publish.layout.worker import Counted, Finished, GroupPdf
+from publish.model import Chapter, RenderedBook
+from publish.output import write_atomic
+from publish.layout.pagination import PageStart, digest_of, stylesheet_inputs
+
+
+class LayoutCache:
+    """One profile's kept parts and groups for one book, under `folder`."""
+
+    def __init__(self, folder: Path, book: RenderedBook, settings: str) -> None:
+        """`settings`: what else every part's layout reads (the profile, the page geometry, the print options)."""
+        self.folder, self.book = folder, book
+        self.base = digest_of(code_fingerprint(), package_version("weasyprint"), *map(str, FACES), settings,
+                            *stylesheet_inputs(book))
+        self.used: set[str] = set()
+
+    def part_key(self, html: str, chapters: tuple[Chapter, ...], anchors: list[str]) -> str:
+        """A part's hash: its HTML, the images its chapters show, and the anchors its count reports."""
+        images = [image for chapter in chapters for image in chapter.images]
+        return digest_of(self.base, html, json.dumps(image_stamps(self.book.root, images)), *anchors)
+
+    def counted(self, key: str) -> Counted | None:
+        data = self._json(f"count-{key}.json")
+        try:
+            return Counted(None, int(data["pages"]), int(data["first_pass_pages"]), dict(data["anchors"]))
+        except (KeyError, TypeError, ValueError):  # absent, or written by another version: lay it out again
+            return None
+
+    def keep_counted(self, key: str, counted: Counted) -> None:
+        self._write(f"count-{key}.json", json.dumps({"pages": counted.pages, "anchors": counted.anchors,
+                                                     "first_pass_pages": counted.first_pass_pages}).encode())
+
+    @staticmethod
+    def group_key(part_keys: list[str], offsets: list[int]) -> str:
+        return digest_of(*part_keys, *map(str, offsets))
+
+    def group(self, key: str, parts: list[int]) -> GroupPdf | None:
+        """The group kept under `key`, with its parts numbered `parts` as in this layout."""
+        data = self._json(f"group-{key}.json")
+        try:
+            pdf = (self.folder / f"group-{key}.pdf").read_bytes()
+            finished = {index: Finished(part["first_page"], tuple(
+                PageStart(label, chapter, tuple(path), words) for label, chapter, path, words in part["page_starts"]),
+                tuple((page, text) for page, text in part["runs"])) for index, part in zip(parts, data["parts"])}
+            return GroupPdf(pdf, finished, tuple(data["warnings"])) if len(finished) == len(parts) else None
+        except (OSError, KeyError, TypeError, ValueError):
+            return None
+
+    def keep_group(self, key: str, group: GroupPdf) -> None:
+        parts = [{"first_page": part.first_page, "runs": [list(run) for run in part.runs],
+                  "page_starts": [[s.label, s.chapter_id, list(s.path), s.words_before] for s in part.page_starts]}
+                 for _, part in sorted(group.parts.items())]
+        self._write(f"group-{key}.pdf", group.pdf)
+        self._write(f"group-{key}.json", json.dumps({"parts": parts, "warnings": list(group.warnings)}).encode())
+
+    def forget_unused(self) -> None:
+        """Delete what this layout did not use: earlier versions of its parts, other gutters."""
+        for path in self.folder.glob("*-*.*"):
+            if path.name not in self.used:
+                path.unlink(missing_ok=True)
+
+    def _json(self, name: str):
+        self.used.add(name)
+        if name.startswith("group-"):
+            self.used.add(name.replace(".json", ".pdf"))
+        try:
+            return json.loads((self.folder / name).read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def _write(self, name: str, data: bytes) -> None:
+        self.used.add(name)
+        write_atomic(self.folder / name, data)
+

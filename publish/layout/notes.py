@@ -1,0 +1,80 @@
+"""A chapter's body as print needs it: footnotes at the place that first refers to them, for WeasyPrint's
+`float: footnote`, and the opening letter in a span of its own for a drop cap.
+
+A note becomes a <span> so that an HTML parser keeps it inside the paragraph; its paragraphs and lists become
+spans styled as blocks. A note holding anything else (a table, a figure) keeps the whole chapter's notes at the
+chapter's end, as the ebook has them."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from markupsafe import Markup
+
+from publish.model import Chapter, Footnote
+from publish.render.xhtml import inner_xhtml, parse_fragment
+
+BLOCKS_AS_SPANS = {"p", "blockquote", "ul", "ol", "li", "div"}
+OPENING_LETTER = re.compile(r"[\"'“‘«(\[]?[^\W\d_]")
+PHRASING = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
+            "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
+
+
+def note_as_span(note: Footnote) -> etree._Element | None:
+    """The note as a span that floats to the page foot, or None when it holds more than paragraphs and lists."""
+    content = parse_fragment(note.html)
+    for element in content.iter():
+        if element is content or not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        if name in BLOCKS_AS_SPANS:
+            element.attrib["class"] = " ".join(filter(None, [element.get("class"), f"fn-{name}"]))
+            element.tag = "span"
+        elif name not in PHRASING:
+            return None
+    content.tag = "span"
+    content.attrib.update({"class": "footnote", "id": note.id, "data-number": str(note.number)})
+    return content
+
+
+def print_body(chapter: Chapter, opener: str = "plain") -> Markup:
+    """The chapter's body with its notes at their references, or followed by them when they cannot float."""
+    notes = [(note, note_as_span(note)) for note in chapter.footnotes]
+    if not notes and opener != "drop-cap":
+        return Markup(chapter.body_html)
+    body = parse_fragment(chapter.body_html)
+    if opener == "drop-cap":
+        _drop_cap(body)
+    if any(span is None for _, span in notes):
+        return Markup(inner_xhtml(body) + _notes_at_end(chapter))
+    refs = {ref.get("id"): ref for ref in body.iter("{*}a", "a") if "noteref" in (ref.get("class") or "").split()}
+    for note, span in notes:
+        ref = refs.get(note.ref_id)
+        if ref is None:  # an unreferenced note still prints: after the body
+            body.append(span)
+            continue
+        anchor = ref.getparent() if etree.QName(ref.getparent()).localname == "sup" else ref
+        span.tail, anchor.tail = anchor.tail, None
+        anchor.addnext(span)
+    return Markup(inner_xhtml(body))
+
+
+def _drop_cap(body: etree._Element) -> None:
+    """The first letter of the paragraph after the chapter's title (with any opening quote) in a span."""
+    heading = next((child for child in body if etree.QName(child).localname == "h1"), None)
+    paragraph = heading.getnext() if heading is not None else None
+    if paragraph is None or etree.QName(paragraph).localname != "p":
+        return
+    match = OPENING_LETTER.match(paragraph.text or "")
+    if match:
+        span = etree.Element("span", {"class": "drop-cap"})
+        span.text, span.tail = match.group(0), paragraph.text[match.end():]
+        paragraph.text = ""
+        paragraph.insert(0, span)
+
+
+def _notes_at_end(chapter: Chapter) -> str:
+    items = "".join(f'<aside class="endnote" id="{note.id}"><p class="note-label">{note.number}.</p>{note.html}</aside>'
+                    for note in chapter.footnotes)
+    return f'<section class="footnotes" aria-label="Notes">{items}</section>'

@@ -1,0 +1,301 @@
+"""A long book laid out for print on several cores, with the pages a single layout gives.
+
+The body is cut into parts at chapters that open on a recto with their title, so that no page of a part depends
+on another part's layout. Worker processes take the parts in reading order and lay each out as a document of its
+own, again while hyphenated line-ends run three in a row (as a single layout does, but only for the parts that
+have such runs). Folios are the one thing a part takes from the parts before it: WeasyPrint's margin boxes are
+made only once the main process has sent each part the number of body pages before it. A laid-out page cannot
+leave its process, so each worker writes the pages of all its parts as one PDF. The front matter is laid out last
+in the main process, followed by empty stand-in pages that carry the body's page numbers, so that the contents
+page finds the number of every heading it lists; the stand-ins are then dropped. publish/formats/pdf.py joins the
+pages in reading order. The workers' side is layout_worker.py.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+from pathlib import Path
+
+from publish.errors import FormatError, Problem, Report
+from publish.layout.worker import Counted, GroupPdf, title_css, work
+from publish.model import Chapter, RenderedBook
+from publish.layout.pagination import (
+    GutterCheck, PrintLayout, _padded, _page_of_anchor, _render, estimated_pages, first_geometry, front_matter,
+    hyphen_passes, page_starts, print_environment, print_html, report_low_resolution, roman, warn_hyphen_runs,
+)
+from publish.layout.profiles import PrintProfile
+from publish.progress import Stage
+
+MIN_PARTS = 4  # fewer, and the book is laid out whole
+PART_PAGES = 10  # pages a part should have, about: small enough that a run of hyphens re-lays little
+GROUP_PAGES = 64  # pages of consecutive parts written as one PDF (each PDF embeds its own font subsets)
+POLL_SECONDS = 1.0  # how often the main process checks that no worker died while it waits for a message
+
+
+def parts(book: RenderedBook, profile: PrintProfile, jobs: int) -> list[tuple[Chapter, ...]]:
+    """The body's chapters in parts of about PART_PAGES pages, or [] when the book is better laid out whole:
+    one worker, a short book, a profile that links pages across the book, chapters that do not open on a recto
+    (a part must begin on a fresh recto to be laid out on its own), or a print.html of the book's own (it may
+    not know how to make a part)."""
+    if (jobs < 2 or profile.interactive or book.print.chapter_start != "recto"
+            or "fork" not in multiprocessing.get_all_start_methods()
+            or (book.root / "templates" / "print.html").exists()):  # a book's own template lays out the whole book
+        return []
+    front_ids, _ = front_matter(book)
+    found: list[list[Chapter]] = []
+    pages = 0.0
+    for chapter in (chapter for chapter in book.chapters if chapter.id not in front_ids):
+        if not found or (pages >= PART_PAGES and _opens_with_title(chapter)):
+            found.append([])
+            pages = 0.0
+        found[-1].append(chapter)
+        pages += estimated_pages(book, chapter)
+    return [tuple(part) for part in found] if len(found) >= MIN_PARTS else []
+
+
+def _opens_with_title(chapter: Chapter) -> bool:
+    """The chapter's first element is its h1, which sets the running head: a part may begin there."""
+    return chapter.body_html.lstrip().startswith("<h1")
+
+
+def groups(book: RenderedBook, body: list[tuple[Chapter, ...]]) -> list[list[int]]:
+    """Consecutive parts in groups of about GROUP_PAGES pages: what one PDF holds. The groups depend on the
+    book alone, so that the joined PDF's bytes do not depend on how many workers laid it out."""
+    found: list[list[int]] = [[]]
+    pages = 0.0
+    for index, part in enumerate(body):
+        if pages >= GROUP_PAGES:
+            found.append([])
+            pages = 0.0
+        found[-1].append(index)
+        pages += sum(estimated_pages(book, chapter) for chapter in part)
+    return found
+
+
+class _GutterMoved(Exception):
+    pass
+
+
+def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: PrintProfile, stage: Stage,
+                     jobs: int, body: list[tuple[Chapter, ...]], cache: Path | None = None) -> PrintLayout:
+    """`cache`: a folder where the parts and groups laid out are kept for the next build (layout_cache.py)."""
+    geometry = first_geometry(book, profile)
+    env = print_environment(book)
+    htmls = [print_html(env, book, version, profile, part, front=False) for part in body]
+    for last_round in (False, True):  # the gutter is chosen again at most once, as in a single layout
+        gutter = GutterCheck(profile, book.print, geometry, accept=last_round)
+        kept = _kept(cache, book, profile, gutter.geometry)
+        layout = _Layout(book, version, report, profile, gutter, body, htmls, kept)
+        try:
+            laid_out = layout.run(jobs, stage)
+        except _GutterMoved:
+            geometry = gutter.settled
+            continue
+        if kept is not None:
+            kept.forget_unused()
+        return laid_out
+    raise AssertionError("unreachable")
+
+
+def _kept(cache: Path | None, book: RenderedBook, profile: PrintProfile, geometry):
+    if cache is None:
+        return None
+    from publish.layout.kept_parts import LayoutCache
+
+    return LayoutCache(cache / f"layout-{profile.name}", book,
+                       repr((profile, geometry, book.print, title_css(book))))
+
+
+class _Layout:
+    """One attempt at laying the book out in parts with one gutter."""
+
+    def __init__(self, book, version, report, profile, gutter: GutterCheck, body, htmls, kept) -> None:
+        self.book, self.version, self.report, self.profile = book, version, report, profile
+        self.gutter, self.geometry, self.body, self.htmls, self.kept = gutter, gutter.geometry, body, htmls, kept
+        self.linked = set(_contents_ids(book))
+        self.part_keys = [self._part_key(html, part) for html, part in zip(htmls, body)] if kept else []
+        self.counted: dict[int, Counted] = {}
+        self.offsets: list[int] = []  # body pages before each part, once known
+        self.unsent: dict[int, int] = {}  # part -> the worker laying it out, until it has the part's offset
+        self.groups = groups(book, body)
+        self.written: dict[int, GroupPdf] = {}
+        self.deferred: list[int] = []  # groups whose parts were all kept: laid out only if their folios moved
+        self.front = None
+
+    def _part_key(self, html: str, part: tuple[Chapter, ...]) -> str:
+        anchors = self.linked.intersection(element_id for chapter in part for element_id in chapter.ids)
+        return self.kept.part_key(html, part, sorted(anchors))
+
+    def run(self, jobs: int, stage: Stage) -> PrintLayout:
+        context = multiprocessing.get_context("fork")
+        tasks, results = context.Queue(), context.Queue()
+        estimate = int(sum(estimated_pages(self.book, chapter) for part in self.body for chapter in part))
+        with stage("layout", estimate) as advance:
+            for group, members in enumerate(self.groups):
+                if self._take_kept_counts(members, advance):
+                    self.deferred.append(group)
+                else:
+                    tasks.put(group)
+            inboxes = [context.SimpleQueue() for _ in range(min(jobs, len(self.groups)))]
+            workers = [context.Process(target=work, daemon=True, args=(
+                number, os.getpid(), self.book, self.profile, self.geometry, self.htmls, self.groups, self.linked,
+                tasks, results, inbox)) for number, inbox in enumerate(inboxes)]
+            for worker in workers:
+                worker.start()
+            try:
+                self._counts_known(tasks, workers)
+                self._collect(results, inboxes, tasks, workers, advance)
+            except BaseException:
+                for worker in workers:
+                    worker.terminate()
+                raise
+            finally:
+                for worker in workers:
+                    worker.join()
+        return self._print_layout([self.written[group] for group in range(len(self.groups))])
+
+    def _take_kept_counts(self, members: list[int], advance) -> bool:
+        """The kept counts of a group's parts, if every one was kept."""
+        kept = [self.kept.counted(self.part_keys[index]) for index in members] if self.kept else [None]
+        if None in kept:
+            return False
+        for index, counted in zip(members, kept):
+            self.counted[index] = counted
+            advance(counted.pages)
+        return True
+
+    def _collect(self, results, inboxes, tasks, workers, advance) -> None:
+        stopped = 0
+        while stopped < len(workers):
+            kind, index, data = _next_message(results, workers)
+            if kind == "count":
+                if self.kept is not None:
+                    self.kept.keep_counted(self.part_keys[index], data)
+                if index not in self.counted:
+                    advance(data.pages)
+                elif self.counted[index].pages != data.pages:  # the folios after it were sent: they would be wrong
+                    raise RuntimeError(f"part {index + 1} laid out again has {data.pages} pages, "
+                                       f"{self.counted[index].pages} when it was kept")
+                self.counted[index] = data
+                self.unsent[index] = data.worker
+                self._send_offsets(inboxes)
+                self._counts_known(tasks, workers)
+            elif kind == "pdf":
+                self.written[index] = data
+                if self.kept is not None:
+                    self.kept.keep_group(self._group_key(index), data)
+            elif kind == "stopped":
+                stopped += 1
+            elif kind == "error":
+                raise FormatError(data)
+            else:
+                raise RuntimeError(f"layout worker {index + 1} failed:\n{data}")
+
+    def _counts_known(self, tasks, workers) -> None:
+        """Once every part's page count is known: the kept groups whose folios did not move are taken, the
+        others are laid out again; then the workers are told there is nothing more, and the front matter is laid
+        out while they draw the folios and write their PDFs."""
+        if len(self.counted) < len(self.body) or self.front is not None:
+            return
+        self._advance_offsets()
+        for group in self.deferred:
+            kept = self.kept.group(self._group_key(group), self.groups[group])
+            if kept is not None:
+                self.written[group] = kept
+            else:
+                tasks.put(group)
+        for _ in workers:
+            tasks.put(None)
+        self._lay_out_front()
+
+    def _group_key(self, group: int) -> str:
+        members = self.groups[group]
+        return self.kept.group_key([self.part_keys[index] for index in members], [self.offsets[i] for i in members])
+
+    def _advance_offsets(self) -> None:
+        """Offsets are known in reading order: each needs the page count of every part before it."""
+        while len(self.offsets) in self.counted:
+            index = len(self.offsets)
+            self.offsets.append(self.offsets[-1] + _padded(self.counted[index - 1].pages, 2) if index else 0)
+
+    def _send_offsets(self, inboxes) -> None:
+        """Each known offset goes to the worker laying its part out."""
+        self._advance_offsets()
+        for index in [index for index in self.unsent if index < len(self.offsets)]:
+            inboxes[self.unsent.pop(index)].put((index, self.offsets[index]))
+
+    def _lay_out_front(self) -> None:
+        """The front matter, then a stand-in page for each body page the contents page lists; the stand-ins'
+        anchor ids are those of the headings, and their folios those the headings print with."""
+        from weasyprint.text.fonts import FontConfiguration
+
+        book = self.book
+        front_ids, first_body_id = front_matter(book)
+        folios: dict[int, list[str]] = {1: []}
+        for index, counted in sorted(self.counted.items()):
+            for anchor, page in counted.anchors.items():
+                folios.setdefault(self.offsets[index] + page, []).append(anchor)
+        stubs = sorted(folios.items())
+        env = print_environment(book)
+        document_html = print_html(env, book, self.version, self.profile,
+                                   [chapter for chapter in book.chapters if chapter.id in front_ids], stubs=stubs)
+        css = ".publish-stub { break-before: page; } .publish-stub[id] { break-before: recto; }\n" + "\n".join(
+            f"@page publish-folio-{folio} {{ counter-reset: page {folio}; }}" for folio, _ in stubs)
+        font_config = FontConfiguration()
+        document, root, runs = hyphen_passes(lambda protected: _render(
+            book, env, document_html, self.geometry, self.profile, protected, font_config, self.report, [css]))
+        pages = _page_of_anchor(document, f"section-{first_body_id}") - 1
+        if not self.gutter.keeps(pages + _body_pages([self.counted[i].first_pass_pages
+                                                      for i in range(len(self.body))])):
+            raise _GutterMoved
+        self.front = (document.copy(document.pages[:pages]), root, runs)
+
+    def _print_layout(self, done: list[GroupPdf]) -> PrintLayout:
+        front, root, front_runs = self.front
+        front_pages = len(front.pages)
+        counts = [self.counted[index].pages for index in range(len(self.body))]
+        page_count = _padded(front_pages + _body_pages(counts), self.book.print.pad_to)
+        labels = tuple(roman(n) for n in range(1, front_pages + 1)) + tuple(
+            str(n) for n in range(1, page_count - front_pages + 1))
+        group_of = {index: group for group, members in enumerate(self.groups) for index in members}
+        finished = [done[group_of[index]].parts[index] for index in range(len(self.body))]
+        seen = set()
+        for group in done:  # the stylesheets' warnings come from every group: say them once
+            for message in group.warnings:
+                if message not in seen:
+                    seen.add(message)
+                    self.report.warn(message)
+        warn_hyphen_runs(self.report, [(run.page, run.text) for run in front_runs] + [
+            (front_pages + offset + page, text) for part, offset in zip(finished, self.offsets)
+            for page, text in part.runs])
+        report_low_resolution(front, labels, self.report)
+        starts = (*page_starts(front, root, labels), *(start for part in finished for start in part.page_starts))
+        order = tuple((group_of[index], part.first_page, counts[index]) for index, part in enumerate(finished))
+        return PrintLayout(front, starts, self.geometry, labels, page_count, tuple(group.pdf for group in done),
+                           order)
+
+
+def _body_pages(counts: list[int]) -> int:
+    """Every part but the last ends with a blank verso if it ends on a recto: the next one opens on a recto."""
+    return sum(_padded(count, 2) for count in counts[:-1]) + counts[-1]
+
+
+def _contents_ids(book: RenderedBook):
+    pending = list(book.toc)
+    while pending:
+        entry = pending.pop()
+        yield entry.heading.id
+        pending.extend(entry.children)
+
+
+def _next_message(results, workers):
+    while True:
+        try:
+            return results.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            dead = [worker for worker in workers if worker.exitcode not in (None, 0)]
+            if dead:
+                raise FormatError(Problem(f"PDF layout: a worker process stopped (exit code {dead[0].exitcode}): "
+                                          f"out of memory? Build with fewer workers (-j 1 uses none)")) from None

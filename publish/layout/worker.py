@@ -1,0 +1,197 @@
+"""The worker processes of a print layout in parts (parallel_layout.py): each lays out the parts it is given,
+reports their page counts, and draws their folios and writes their PDF once it knows how many body pages come
+before each part. WeasyPrint is pinned: the margin boxes (folios, running heads) are put off by wrapping its
+layout_document's last step, and made later with its own function.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+
+from publish.errors import PublishError, Report
+from publish.layout.pagination import (
+    PageStart, _render, hyphen_passes, page_starts, print_environment, report_low_resolution,
+)
+
+_make_margin_boxes = None  # WeasyPrint's own, in a worker process
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A part laid out, as its worker reports it before the folios are drawn."""
+
+    worker: int | None  # None: kept from an earlier build
+    pages: int
+    first_pass_pages: int  # the page count of its first pass, which sets the gutter as in a single layout
+    anchors: dict[str, int]  # id -> page in the part (from 1), for the ids the contents page links to
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A part with its folios: where its pages are in its group's PDF, and what it found."""
+
+    first_page: int  # in its group's PDF, from 0
+    page_starts: tuple[PageStart, ...]
+    runs: tuple[tuple[int, str], ...]  # hyphen runs left: (page in the part from 1, the line's end)
+
+
+@dataclass(frozen=True)
+class GroupPdf:
+    pdf: bytes
+    parts: dict[int, Finished]
+    warnings: tuple[str, ...]
+
+
+class _MarginsLater:
+    """The margin boxes (folios, running heads) WeasyPrint would make for a document's pages, put off until the
+    folio offset is known; `current` records those of the document being laid out."""
+
+    current: _MarginsLater | None = None
+
+    def __init__(self) -> None:
+        self.context = None
+        self.pages: list = []  # (page box, page state) in order
+
+    def make(self, offset: int) -> None:
+        from weasyprint.layout.background import layout_box_backgrounds
+
+        for number, (page, state) in enumerate(self.pages, start=1):
+            state = copy.deepcopy(state)
+            counters = state[1]
+            counters["page"] = [*counters["page"][:-1], counters["page"][-1] + offset]
+            self.context.current_page = number
+            margins = tuple(_make_margin_boxes(self.context, page, state))
+            for margin in margins:
+                layout_box_backgrounds(page, margin, self.context.get_image_from_uri)
+            page.children = (*page.children, *margins)
+
+
+def _put_off_margins() -> None:
+    """Make WeasyPrint leave the margin boxes to _MarginsLater (in a worker process only; WeasyPrint is
+    pinned, and this is its layout_document's last step before the pages are drawn)."""
+    import weasyprint.layout as layout
+
+    global _make_margin_boxes
+    _make_margin_boxes = layout.make_margin_boxes
+
+    def margins_later(context, page, state):
+        later = _MarginsLater.current
+        later.context = context
+        later.pages.append((page, state))
+        return []
+
+    layout.make_margin_boxes = margins_later
+
+
+def work(number, parent, book, profile, geometry, htmls, groups, linked, tasks, results, inbox) -> None:
+    """`parent`: the build's process id; `htmls`: each part's HTML document; `linked`: the ids whose pages the
+    contents page shows."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the main process, which stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _exit_with(parent)
+    try:
+        _Worker(number, book, profile, geometry, htmls, linked, results, inbox).run(groups, tasks)
+        results.put(("stopped", number, None))
+    except PublishError as error:
+        results.put(("error", number, error.problems))
+    except Exception:  # an unexpected failure: the main process shows its traceback
+        results.put(("crash", number, traceback.format_exc()))
+
+
+def _exit_with(parent: int, every_seconds: float = 0.5) -> None:
+    """Stop when the build's process is gone: killed (kill -9, or for want of memory), it could not stop us."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class _Worker:
+    """Lays out the groups of parts it takes; writes each group's PDF once the offsets of its parts came."""
+
+    def __init__(self, number, book, profile, geometry, htmls, linked, results, inbox) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _put_off_margins()
+        self.number, self.book, self.profile, self.geometry = number, book, profile, geometry
+        self.htmls, self.linked, self.results, self.inbox = htmls, linked, results, inbox
+        self.font_config = FontConfiguration()
+        self.env = print_environment(book)
+        self.title_css = title_css(book)
+        self.offsets: dict[int, int] = {}
+
+    def run(self, groups: list[list[int]], tasks) -> None:
+        pending: dict[int, dict] = {}  # group -> its parts laid out, waiting for their offsets
+        while (group := tasks.get()) is not None:
+            pending[group] = {index: self._lay_out(index) for index in groups[group]}
+            while not self.inbox.empty():
+                self._take_offset()
+            self._write_ready(pending)
+        while pending:
+            self._take_offset()
+            self._write_ready(pending)
+
+    def _take_offset(self) -> None:
+        index, offset = self.inbox.get()
+        self.offsets[index] = offset
+
+    def _write_ready(self, pending: dict[int, dict]) -> None:
+        for group in [group for group, parts in pending.items() if all(index in self.offsets for index in parts)]:
+            self.results.put(("pdf", group, self._group_pdf(pending.pop(group))))
+
+    def _lay_out(self, index: int):
+        book, env, first_pass = self.book, self.env, []
+        report = Report()
+        document_html = self.htmls[index]
+
+        def render(protected):
+            _MarginsLater.current = _MarginsLater()
+            document, root = _render(book, env, document_html, self.geometry, self.profile, protected,
+                                     self.font_config, report, [self.title_css])
+            document.margins_later = _MarginsLater.current
+            return document, root
+
+        def first_pass_seen(laid) -> bool:
+            first_pass.append(len(laid.pages))
+            return True  # the main process judges the gutter once every part's first pass is in
+
+        document, root, runs = hyphen_passes(render, first_pass_seen)
+        anchors: dict[str, int] = {}
+        for page_number, page in enumerate(document.pages, start=1):
+            for anchor in page.anchors:
+                if anchor in self.linked:
+                    anchors.setdefault(anchor, page_number)
+        self.results.put(("count", index, Counted(self.number, len(document.pages), first_pass[0], anchors)))
+        return document, root, runs, report
+
+    def _group_pdf(self, parts: dict) -> GroupPdf:
+        from publish.formats.pdf import parts_pdf
+
+        finished, documents, first_page, warnings = {}, [], 0, []
+        for index, (document, root, runs, report) in sorted(parts.items()):
+            document.margins_later.make(self.offsets[index])
+            labels = tuple(str(self.offsets[index] + page) for page in range(1, len(document.pages) + 1))
+            report_low_resolution(document, labels, report)
+            finished[index] = Finished(first_page, tuple(page_starts(document, root, labels)),
+                                       tuple((run.page, run.text) for run in runs))
+            documents.append(document)
+            first_page += len(document.pages)
+            warnings += [problem.message for problem in report.warnings]
+        return GroupPdf(parts_pdf(documents, self.profile, self.geometry), finished, tuple(warnings))
+
+
+def title_css(book) -> str:
+    """The running head's book title, which a part's document would otherwise take from the title page."""
+    return f'html {{ string-set: book-title "{_css_string(book.metadata.title)}"; }}'
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")

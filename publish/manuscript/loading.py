@@ -1,0 +1,119 @@
+"""Loading: reads book.yaml and the chapter files from disk into a Book. The only stage that reads the manuscript."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from publish.manuscript.config import ChapterRef, parse_book_yaml
+from publish.errors import ConfigError, ManuscriptError, Problem
+from publish.model import Book, ChapterSource
+
+CHAPTER_ROLES = (
+    "chapter", "foreword", "preface", "prologue", "introduction", "preamble", "part", "epilogue", "afterword",
+    "conclusion", "appendix", "dedication", "epigraph", "acknowledgments", "glossary", "bibliography",
+)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?\n?", re.DOTALL | re.MULTILINE)
+FRONT_MATTER_KEYS = ("title", "role")
+
+
+def load_book(root: Path) -> Book:
+    """Read and validate the manuscript in `root`."""
+    root = root.resolve()
+    config_path = root / "book.yaml"
+    if not config_path.is_file():
+        raise ConfigError(Problem(
+            f"no book.yaml in {root}: create one with at least 'title:' and 'language:'", root))
+    config = parse_book_yaml(read_utf8(config_path), config_path)
+    refs = config.chapters if config.chapters is not None else _all_markdown_files(root, config_path)
+    problems: list[Problem] = []
+    chapters = []
+    for ref in refs:
+        try:
+            chapters.append(load_chapter(root, ref, config_path))
+        except ManuscriptError as error:
+            problems.extend(error.problems)
+    if config.metadata.cover is not None:
+        problems.extend(Problem(p.message, config_path, config.cover_line)
+                        for p in _check_inside(root, config.metadata.cover, config_path, "cover"))
+        if config.metadata.cover.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+            problems.append(Problem("cover must be a JPEG or PNG image (.jpg, .jpeg or .png)", config_path,
+                                    config.cover_line))
+    if problems:
+        raise ManuscriptError(problems)
+    return Book(root=root, metadata=config.metadata, print=config.print, chapters=tuple(chapters), epub=config.epub,
+                lint=config.lint, jobs=config.jobs)
+
+
+def _all_markdown_files(root: Path, config_path: Path) -> tuple[ChapterRef, ...]:
+    names = sorted(p.name for p in root.glob("*.md") if p.name.lower() != "readme.md")
+    if not names:
+        raise ConfigError(Problem(
+            "no chapters: list them under 'chapters:' or put *.md files beside book.yaml", config_path))
+    return tuple(ChapterRef(name, None) for name in names)
+
+
+def _check_inside(root: Path, relative: Path, config_path: Path, what: str) -> list[Problem]:
+    target = (root / relative)
+    if relative.is_absolute() or not target.resolve().is_relative_to(root.resolve()):
+        return [Problem(f"{what} '{relative}' is outside the manuscript folder; copy it into {root.name}/",
+                        config_path)]
+    if not target.is_file():
+        return [Problem(f"{what} file '{relative}' not found in {root.name}/; check the name", config_path)]
+    return []
+
+
+def load_chapter(root: Path, ref: ChapterRef, config_path: Path) -> ChapterSource:
+    problems = _check_inside(root, Path(ref.name), config_path, "chapter")
+    if problems:
+        raise ManuscriptError(Problem(problems[0].message, config_path, ref.line))
+    path = root / ref.name
+    text = read_utf8(path)
+    front, body, first_line = split_front_matter(text, path)
+    if not body.strip():
+        raise ManuscriptError(Problem("chapter is empty; write its text or remove it from 'chapters'", path, 1))
+    return ChapterSource(path=path, text=body, first_line=first_line,
+                         title=front.get("title"), role=front.get("role", "chapter"))
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
+    """Split optional YAML front matter (between '---' lines) from the Markdown body."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text, 1
+    try:
+        front = yaml.safe_load(match.group(1)) or {}
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line = mark.line + 2 if mark else 1
+        raise ManuscriptError(Problem(f"invalid front matter: {error.problem}; check the YAML between the '---' lines",
+                                      path, line)) from None
+    if not isinstance(front, dict):
+        raise ManuscriptError(Problem("front matter must be keys such as 'title:' and 'role:'", path, 2))
+    problems = [Problem(f"unknown front matter key '{key}'; use {' or '.join(FRONT_MATTER_KEYS)}", path, 2)
+                for key in front if key not in FRONT_MATTER_KEYS]
+    if "title" in front and (not isinstance(front["title"], str) or not front["title"].strip()):
+        problems.append(Problem("front matter 'title' must be a non-empty text", path, 2))
+    if front.get("role", "chapter") not in CHAPTER_ROLES:
+        problems.append(Problem(f"unknown role '{front['role']}'; use one of {', '.join(CHAPTER_ROLES)}", path, 2))
+    if problems:
+        raise ManuscriptError(problems)
+    return front, text[match.end():], text[:match.end()].count("\n") + 1
+
+
+def read_utf8(path: Path) -> str:
+    """Read a text file, refusing anything that is not UTF-8 with the place of the first bad byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ManuscriptError(Problem(f"cannot read file: {error.strerror}", path)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ManuscriptError(Problem(
+            f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "save the file as UTF-8 in your editor", path, line)) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")

@@ -1,0 +1,1 @@
+"""Proofreading: lint rules, spelling, the proof kit and the live preview."""

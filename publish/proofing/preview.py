@@ -1,0 +1,139 @@
+"""Live preview: the web edition served on localhost, rebuilt when a manuscript, template or style file is saved;
+the open page polls for a new build and reloads itself. A build that fails keeps the last good page, with the
+problems shown above it."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+from publish.theme import templates
+from publish.build import prepare
+from publish.errors import PublishError, Report
+from publish.formats import FORMATS
+
+POLL_SECONDS = 0.3
+RELOAD_SCRIPT = """<script>
+(function () {
+  var seen = null;
+  setInterval(function () {
+    fetch("/__build", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (b) {
+      if (seen === null) { seen = b.build; } else if (b.build !== seen) { location.reload(); }
+    }).catch(function () {});
+  }, 500);
+})();
+</script>"""
+
+
+class Preview:
+    """The latest page and its build number; rebuilt from the manuscript on demand."""
+
+    def __init__(self, manuscript: Path, say: Callable[[str], None]) -> None:
+        self.manuscript = manuscript
+        self.say = say
+        self.build = 0
+        self.page = b""
+        self.problems: list[str] = []
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        try:
+            rendered, context = prepare(self.manuscript, Report(), jobs=1)  # no forking beside the server's thread
+            page = FORMATS.get("html").build(rendered, context).decode("utf-8")
+            problems = []
+        except PublishError as error:
+            page, problems = None, [str(problem) for problem in error.problems]
+        with self.lock:
+            if page is not None:
+                self.page = page.replace("</body>", RELOAD_SCRIPT + "</body>").encode("utf-8")
+            self.problems = problems
+            self.build += 1
+        if problems:
+            self.say("build failed; the preview shows the problems:\n  " + "\n  ".join(problems))
+        else:
+            self.say(f"rebuilt in {time.perf_counter() - started:.2f} s")
+
+    def current(self) -> bytes:
+        with self.lock:
+            if not self.problems:
+                return self.page or b"<!DOCTYPE html><title>Preview</title><p>Building...</p>" + RELOAD_SCRIPT.encode()
+            banner = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+            notice = (f'<div role="alert" style="background:#fde8e8;border:2px solid #a40000;padding:1em;'
+                      f'font:15px sans-serif"><strong>The last save did not build:</strong><ul>{banner}</ul></div>')
+            page = self.page.decode("utf-8") if self.page else "<!DOCTYPE html><body></body>" + RELOAD_SCRIPT
+            return page.replace("<body>", "<body>" + notice, 1).encode("utf-8")
+
+
+def watched_files(manuscript: Path) -> dict[Path, float]:
+    """Every file a build reads that a writer edits: the manuscript, and the template and style folders."""
+    folders = [manuscript, *templates.template_folders(manuscript), *templates.style_folders(manuscript)]
+    stamps = {}
+    for folder in folders:
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    try:
+                        stamps[path] = path.stat().st_mtime_ns
+                    except FileNotFoundError:
+                        continue
+    return stamps
+
+
+def _watch(preview: Preview, stop: threading.Event) -> None:
+    seen = watched_files(preview.manuscript)
+    while not stop.wait(POLL_SECONDS):
+        now = watched_files(preview.manuscript)
+        if now != seen:
+            seen = now
+            preview.rebuild()
+
+
+def _handler(preview: Preview):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+            if self.path.split("?")[0] == "/__build":
+                self._send(json.dumps({"build": preview.build}).encode(), "application/json")
+            elif self.path.split("?")[0] in ("/", "/index.html"):
+                self._send(preview.current(), "text/html; charset=utf-8")
+            else:
+                self.send_error(HTTPStatus.NOT_FOUND, "The preview serves one page: /")
+
+        def _send(self, body: bytes, media_type: str) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", media_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args) -> None:  # requests are not news
+            pass
+    return Handler
+
+
+def serve(manuscript: Path, port: int, report: Report, say: Callable[[str], None]) -> None:
+    """Serve until Ctrl-C (or SIGTERM), then stop the server and the watcher cleanly."""
+    preview = Preview(manuscript, say)
+    preview.rebuild()
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    server.daemon_threads = True
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(preview, stop), daemon=True)
+    watcher.start()
+    print(f"Previewing {manuscript} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        watcher.join(timeout=2)
+        say("preview stopped")

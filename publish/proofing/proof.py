@@ -1,0 +1,209 @@
+"""The proof kit: a proof PDF stamped on every page, PNG images of its pages, a diff against the previous proof,
+and an HTML report tying them to the lint and spelling findings, chapter by chapter."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import os
+import re
+import shutil
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from publish import __version__
+from publish.theme import templates
+from publish.build import prepare
+from publish.errors import Report
+from publish.formats.pdf import pdf_bytes
+from publish.proofing.lint import WORD, Finding, lint_book
+from publish.manuscript.loading import load_book
+from publish.output import write_atomic
+from publish.proofing.spelling import spelling_findings
+
+PROOF_PDF, PREVIOUS_PDF, REPORT = "proof.pdf", "previous-proof.pdf", "index.html"
+NOT_TEXT = re.compile("[\x02\xad\ufffe]")  # PDFium's marks where a word was hyphenated
+IMAGE_DPI = 60
+STAMP_BAND_PT = 22  # the stamp sits 16 pt below the top edge; running heads start lower
+WORDS_PER_MINUTE = 230
+
+
+@dataclass
+class PageChange:
+    index: int  # from 0
+    label: str
+    before: str | None  # image file names inside the proof folder
+    after: str | None
+
+
+@dataclass
+class ChapterProof:
+    id: str
+    title: str
+    source: Path
+    words: int
+    first_page: str
+    last_page: str
+    pages: tuple[int, int] = (0, 0)  # first and last sheet, from 0
+    findings: list[Finding] = field(default_factory=list)
+    text_changes: list[str] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        return max(1, round(self.words / WORDS_PER_MINUTE))
+
+
+def make_proof(manuscript: Path, folder: Path, report: Report) -> Path:
+    """Write the proof folder; a proof already there becomes the one this proof is compared with."""
+    book = load_book(manuscript)
+    rendered, context = prepare(manuscript, report, book=book)
+    context = replace(context, jobs=1)  # one layout: the stamp and the chapters' pages are read from it
+    built = _build_time()
+    version = rendered.metadata.version or __version__
+    stamp = f"PROOF  |  version {version}  |  built {built:%Y-%m-%d %H:%M} UTC"
+    data = pdf_bytes(rendered, context, stamp=stamp)  # built before anything in the folder is touched
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = folder / PREVIOUS_PDF
+    if (folder / PROOF_PDF).exists():
+        os.replace(folder / PROOF_PDF, previous)
+    proof = write_atomic(folder / PROOF_PDF, data)
+    layout = context.print_layout(rendered)
+    labels = list(layout.labels)
+    pages = render_pages(proof, folder / "pages", "page")
+    changes = []
+    if previous.exists():
+        old_pages = render_pages(previous, folder / "previous", "page")
+        changes = changed_pages(folder, old_pages, pages, labels)
+    chapters = _chapters(rendered, layout, labels)
+    for finding in lint_book(book, spelling_findings):
+        chapter = next((c for c in chapters if c.source == finding.path), None)
+        if chapter is not None:
+            chapter.findings.append(finding)
+    if previous.exists():
+        _text_changes(chapters, previous, proof)
+    env = templates.environment(rendered.root)
+    env.filters["source_anchor"] = source_anchor
+    page = templates.render(env, "proof-report.html", book=rendered, chapters=chapters, pages=list(zip(pages, labels)),
+                            changes=changes, compared=previous.exists(), stamp=stamp,
+                            sources=_sources(book), stylesheet=templates.stylesheet(rendered.root, "proof.css"))
+    write_atomic(folder / REPORT, page.encode("utf-8"))
+    return folder / REPORT
+
+
+def _build_time() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else datetime.now(timezone.utc)
+
+
+def render_pages(pdf: Path, folder: Path, prefix: str) -> list[str]:
+    """Every page as a PNG (file names relative to the proof folder)."""
+    import pypdfium2
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    names = []
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for index, page in enumerate(document):
+            name = f"{prefix}-{index + 1:04d}.png"
+            page.render(scale=IMAGE_DPI / 72).to_pil().save(folder / name, optimize=False)
+            names.append(f"{folder.name}/{name}")
+    finally:
+        document.close()
+    return names
+
+
+def changed_pages(folder: Path, before: list[str], after: list[str], labels: list[str]) -> list[PageChange]:
+    """The pages whose rendering differs, compared sheet by sheet; pages only one of the two has count too."""
+    from PIL import Image, ImageChops
+
+    changes = []
+    for index in range(max(len(before), len(after))):
+        old = before[index] if index < len(before) else None
+        new = after[index] if index < len(after) else None
+        if old and new:
+            with Image.open(folder / old) as a, Image.open(folder / new) as b:
+                if a.size == b.size and ImageChops.difference(_unstamped(a), _unstamped(b)).getbbox() is None:
+                    continue
+        label = labels[index] if index < len(labels) else str(index + 1)
+        changes.append(PageChange(index, label, old, new))
+    return changes
+
+
+def _unstamped(image):
+    """The page without the proof stamp's strip at the top, which changes with every build."""
+    from PIL import ImageDraw
+
+    image = image.convert("RGB")
+    ImageDraw.Draw(image).rectangle([0, 0, image.width, round(STAMP_BAND_PT * IMAGE_DPI / 72)], fill="white")
+    return image
+
+
+def pdf_page_changes(old_pdf: Path, new_pdf: Path, folder: Path) -> list[PageChange]:
+    """`publish diff`: the changed pages of two PDFs, with their images written to `folder`."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(new_pdf))
+    try:
+        labels = [document.get_page_label(index) or str(index + 1) for index in range(len(document))]
+    finally:
+        document.close()
+    before = render_pages(old_pdf, folder / "before", "page")
+    after = render_pages(new_pdf, folder / "after", "page")
+    return changed_pages(folder, before, after, labels)
+
+
+def page_texts(pdf: Path) -> list[str]:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        texts = [NOT_TEXT.sub("", page.get_textpage().get_text_bounded().replace("\r\n", "\n")) for page in document]
+    finally:
+        document.close()
+    return ["\n".join(line for line in text.split("\n") if not line.startswith("PROOF  |")) for text in texts]
+
+
+def text_diff(old: str, new: str) -> list[str]:
+    """Changed lines, as a unified diff without its header."""
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+    return [line for line in lines if not line.startswith(("---", "+++", "@@"))]
+
+
+def _chapters(book, layout, labels: list[str]) -> list[ChapterProof]:
+    starts = []
+    for chapter in book.chapters:
+        anchor = f"section-{chapter.id}"
+        starts.append(next((i for i, page in enumerate(layout.document.pages) if anchor in page.anchors), 0))
+    proofs = []
+    for position, chapter in enumerate(book.chapters):
+        end = starts[position + 1] - 1 if position + 1 < len(starts) else len(layout.document.pages) - 1
+        words = len(WORD.findall(html.unescape(_strip_tags(chapter.body_html))))
+        last = max(end, starts[position])
+        proofs.append(ChapterProof(chapter.id, chapter.title, chapter.source, words, labels[starts[position]],
+                                   labels[last], (starts[position], last)))
+    return proofs
+
+
+def _text_changes(chapters: list[ChapterProof], old_pdf: Path, new_pdf: Path) -> None:
+    """The text each chapter gained or lost since the previous proof (pages grouped by the new layout)."""
+    old, new = page_texts(old_pdf), page_texts(new_pdf)
+    for chapter in chapters:
+        first, last = chapter.pages
+        chapter.text_changes = text_diff("\n".join(old[first:last + 1]), "\n".join(new[first:last + 1]))
+
+
+def _strip_tags(markup: str) -> str:
+    return re.sub(r"<[^>]+>", " ", markup)
+
+
+def _sources(book) -> dict[Path, list[tuple[int, str]]]:
+    """Each chapter file's lines with their numbers, for the report's excerpts."""
+    return {chapter.path: [(chapter.first_line + i, text) for i, text in enumerate(chapter.text.splitlines())]
+            for chapter in book.chapters}
+
+
+def source_anchor(path: Path, line: int) -> str:
+    return f"{path.stem}-L{line}"

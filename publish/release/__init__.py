@@ -1,0 +1,1 @@
+"""Releases readers download, and the validators run on built outputs."""

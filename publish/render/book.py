@@ -1,0 +1,235 @@
+"""Markdown to format-neutral XHTML: each chapter's body, headings and notes, with ids unique across the book."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import markdown
+from lxml import etree
+
+from publish.cache.chapters import ChapterCache, Rendered
+from publish.manuscript.config import slugify
+from publish.render.content_model import conform
+from publish.errors import ManuscriptError, Problem, Report
+from publish.render.headings import build_toc, close_level_gaps, ensure_title_heading, name_headings, sectionize
+from publish.model import Book, Chapter, ChapterSource, Footnote, RenderedBook
+from publish.render.notes import take_footnotes
+from publish.render.references import URL_SCHEME, line_of, resolve_chapter_links, resolve_images, unwrap_dead_links
+from publish.render.xhtml import clean, inner_xhtml, parse_fragment
+
+MARKDOWN_EXTENSIONS = ["footnotes", "tables", "attr_list", "def_list", "fenced_code", "smarty", "sane_lists"]
+CURLY = {
+    "left-single-quote": "\u2018", "right-single-quote": "\u2019", "left-double-quote": "\u201c",
+    "right-double-quote": "\u201d", "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
+    "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
+}
+RAW_HTML = re.compile(r"<[A-Za-z!?/]|&[A-Za-z]")  # Markdown without these renders to well-formed XHTML
+# Characters XML 1.0 forbids or discourages: C0/C1 controls (but tab and newline) and noncharacters.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What rendering one chapter needs to know about the rest of the book."""
+
+    manuscript_root: Path
+    chapter_ids: dict[Path, str]  # chapter file (resolved) -> chapter id, for links between chapters
+    keep_going: bool = False  # missing images become placeholders instead of errors
+
+
+PARALLEL_CHARACTERS = 200_000  # below this much Markdown to convert, starting worker processes costs more than it saves
+
+
+def render_book(book: Book, report: Report, keep_going: bool = False, cache: ChapterCache | None = None,
+                jobs: int = 1, progress: Callable[[int], None] = lambda count: None) -> RenderedBook:
+    """Convert every chapter: from `cache` when its inputs are unchanged, the rest in `jobs` worker processes
+    when the book is long enough for that to pay. Warnings come out in reading order however the work was split."""
+    ids = chapter_ids(book.chapters)
+    options = RenderOptions(book.root, ids, keep_going)
+    cache = None if keep_going else cache  # placeholders for missing images must not outlive the missing files
+    results = _convert(book.chapters, ids, options, cache, jobs, progress)
+    problems: list[Problem] = []
+    chapters = []
+    for result in results:
+        for warning in result.warnings:
+            report.warn(warning.message, warning.path, warning.line)
+        problems.extend(result.problems)
+        if result.chapter is not None:
+            chapters.append(result.chapter)
+    problems.extend(_duplicate_ids(chapters))
+    if problems:
+        raise ManuscriptError(problems)
+    chapters = _without_dead_links(chapters, book, report)
+    toc = build_toc(chapters, book.print.toc_depth)
+    return RenderedBook(root=book.root, metadata=book.metadata, print=book.print,
+                        chapters=tuple(chapters), toc=toc, epub=book.epub)
+
+
+def _convert(sources: tuple[ChapterSource, ...], ids: dict[Path, str], options: RenderOptions,
+             cache: ChapterCache | None, jobs: int, progress: Callable[[int], None]) -> list[Rendered]:
+    context = f"{options.manuscript_root}\0{sorted((str(path), cid) for path, cid in ids.items())}"
+    keys = [cache.key(source, ids[source.path.resolve()], context) if cache else "" for source in sources]
+    results: list[Rendered | None] = [cache.get(key, options.manuscript_root) if cache else None for key in keys]
+    progress(sum(result is not None for result in results))
+    missing = [index for index, result in enumerate(results) if result is None]
+    work = [(sources[index], ids[sources[index].path.resolve()], options) for index in missing]
+    forking = "fork" in multiprocessing.get_all_start_methods()  # workers start as copies of this process
+    if forking and jobs > 1 and sum(len(source.text) for source, _, _ in work) >= PARALLEL_CHARACTERS:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as workers:
+            converted = workers.map(_render_reporting, work, chunksize=max(1, len(work) // (4 * jobs)))
+            for index, result in zip(missing, converted):
+                results[index] = result
+                progress(1)
+    else:
+        for index, arguments in zip(missing, work):
+            results[index] = _render_reporting(arguments)
+            progress(1)
+    if cache is not None:
+        for index in missing:
+            cache.put(keys[index], results[index], options.manuscript_root)
+    return results
+
+
+def _render_reporting(arguments: tuple[ChapterSource, str, RenderOptions]) -> Rendered:
+    """Render one chapter into a result that carries its warnings (it may run in a worker process)."""
+    source, chapter_id, options = arguments
+    report = Report()
+    try:
+        return Rendered(render_chapter(source, chapter_id, options, report), (), tuple(report.warnings))
+    except ManuscriptError as error:
+        return Rendered(None, tuple(error.problems), tuple(report.warnings))
+
+
+def _without_dead_links(chapters: list[Chapter], book: Book, report: Report) -> list[Chapter]:
+    known = {element_id for chapter in chapters for element_id in chapter.ids}
+    sources = {source.path: source for source in book.chapters}
+    result = []
+    for chapter in chapters:
+        if all(target in known for target in chapter.links) and not chapter.has_file_links:
+            result.append(chapter)
+            continue
+        root = parse_fragment(chapter.body_html)
+        if unwrap_dead_links(root, sources[chapter.source], known, report):
+            chapter = replace(chapter, body_html=inner_xhtml(root))
+        result.append(chapter)
+    return result
+
+
+def chapter_ids(sources: tuple[ChapterSource, ...]) -> dict[Path, str]:
+    """A stable id per chapter from its file name ('ch-001-chapter-1'), made unique when two files share a name."""
+    ids: dict[Path, str] = {}
+    for index, source in enumerate(sources, start=1):
+        candidate = base = f"ch-{slugify(source.path.stem) or index}"
+        suffix = 2
+        while candidate in ids.values():
+            candidate, suffix = f"{base}-{suffix}", suffix + 1
+        ids[source.path.resolve()] = candidate
+    return ids
+
+
+_converters = threading.local()  # one converter per thread, reset between chapters: making one costs more
+                                 # than converting a short chapter
+
+
+def markdown_to_html(text: str) -> str:
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(
+            extensions=MARKDOWN_EXTENSIONS,
+            extension_configs={"smarty": {"substitutions": CURLY}, "footnotes": {"SEPARATOR": "-"}},
+            output_format="xhtml",
+        )
+    return converter.reset().convert(text)
+
+
+def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, report: Report) -> Chapter:
+    text = _without_control_characters(source, report)
+    root = parse_fragment(markdown_to_html(text), well_formed=not RAW_HTML.search(text))
+    notes = take_footnotes(root, cid)
+    for note in notes:
+        if not note.ref_id:
+            key = note.id.removeprefix(f"{cid}-fn-")
+            report.warn(f"note [^{key}] is never referred to; add [^{key}] to the text or delete the note",
+                        source.path, line_of(source, f"[^{key}]:"))
+    parts = [root, *(note.element for note in notes)]
+    _make_valid(parts, source, report)
+    images = tuple(dict.fromkeys(image for part in parts for image in
+                                 resolve_images(part, source, options.manuscript_root, report, options.keep_going)))
+    links = tuple(link for part in parts for link in resolve_chapter_links(part, source, options.chapter_ids))
+    ensure_title_heading(root, source)
+    close_level_gaps(root, source, report)
+    headings = name_headings(root, cid)
+    if not headings or headings[0].level != 1:
+        raise ManuscriptError(Problem(
+            "chapter has no title: start it with a '# Title' line or set 'title:' in its front matter",
+            source.path, source.first_line))
+    sectionize(root)
+    ids = tuple(el.get("id") for part in parts for el in part.iter() if el.get("id")) + tuple(n.id for n in notes)
+    _refuse_repeated_ids(ids, source)
+    file_links = any(not a.get("href", "#").startswith("#") and not URL_SCHEME.match(a.get("href", ""))
+                     for part in parts for a in part.iter("a"))
+    present = set(ids)
+    footnotes = tuple(Footnote(n.id, n.ref_id if n.ref_id in present else "", n.number, inner_xhtml(n.element).strip())
+                      for n in notes)
+    return Chapter(id=cid, source=source.path, role=source.role, title=headings[0].title,
+                   title_html=headings[0].title_html, body_html=inner_xhtml(root), headings=tuple(headings),
+                   footnotes=footnotes, ids=ids, images=images, links=links, has_file_links=file_links)
+
+
+def _make_valid(parts: list[etree._Element], source: ChapterSource, report: Report) -> None:
+    """Clean and repair the body and each note; warn once per kind of change, at its line."""
+    removed: list[str] = []
+    for part in parts:
+        removed.extend(clean(part).removed)
+        conform(part, removed)
+    removals = sorted(((_line_of_removal(source, item), item) for item in dict.fromkeys(removed)),
+                      key=lambda pair: pair[0])
+    for line, item in removals:
+        report.warn(f"removed {item}: an EPUB may not hold it there; delete or fix it in the Markdown",
+                    source.path, line)
+
+
+def _refuse_repeated_ids(ids: tuple[str, ...], source: ChapterSource) -> None:
+    seen, problems = set(), []
+    for element_id in ids:
+        if element_id in seen:
+            problems.append(Problem(f"id '{element_id}' is used twice in this chapter; ids must be unique in the book",
+                                    source.path, line_of(source, element_id)))
+        seen.add(element_id)
+    if problems:
+        raise ManuscriptError(problems)
+
+
+def _without_control_characters(source: ChapterSource, report: Report) -> str:
+    found = NOT_XML.search(source.text)
+    if found is None:
+        return source.text
+    line = source.first_line + source.text.count("\n", 0, found.start())
+    report.warn(f"removed invisible control character U+{ord(found.group()):04X} (and any others in the "
+                "chapter); they are not allowed in EPUB", source.path, line)
+    return NOT_XML.sub("", source.text)
+
+
+def _line_of_removal(source: ChapterSource, removed: str) -> int:
+    """Best guess at where removed markup sits in the Markdown: the first line that names it."""
+    match = re.search(r"<(\w+)>|'([\w-]+)'", removed)
+    return line_of(source, (match.group(1) and f"<{match.group(1)}") or match.group(2) if match else "")
+
+
+def _duplicate_ids(chapters: list[Chapter]) -> list[Problem]:
+    problems, owner = [], {}
+    for chapter in chapters:
+        for element_id in chapter.ids:
+            if element_id in owner and owner[element_id] != chapter.source:
+                problems.append(Problem(f"id '{element_id}' is also used in {owner[element_id].name}; "
+                                        "ids must be unique in the book", chapter.source))
+            owner.setdefault(element_id, chapter.source)
+    return problems
+
+

@@ -1,0 +1,131 @@
+"""What a chapter points to: images (local files only, checked) and links (to other chapters or anchors)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+from PIL import Image
+
+from publish.errors import ManuscriptError, Problem, Report
+from publish.model import ChapterSource
+from publish.render.xhtml import EPUB_TYPE
+
+IMAGE_TYPES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+MAX_IMAGE_PIXELS = 50_000_000
+URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.IGNORECASE)
+
+
+def line_of(source: ChapterSource, needle: str) -> int:
+    """The line where `needle` first appears in the chapter, else the chapter's first line."""
+    position = source.text.find(needle) if needle else -1
+    return source.first_line + (source.text.count("\n", 0, position) if position >= 0 else 0)
+
+
+def resolve_images(root: etree._Element, source: ChapterSource, manuscript_root: Path, report: Report,
+                   keep_going: bool = False) -> tuple[str, ...]:
+    """Point every image at a checked file inside the manuscript folder, named relative to that folder.
+
+    With `keep_going`, a missing or unusable image becomes a visible placeholder and a warning, not an error."""
+    images, problems = [], []
+    for image in list(root.iter("img")):
+        src = unquote(image.get("src", "").strip())
+        line = line_of(source, image.get("src", "") or "<img")
+        if image.get("alt") is None:
+            image.set("alt", "")
+            report.warn(f"image '{src}' has no alt text; describe it: ![what it shows]({src})", source.path, line)
+        problem = _image_problem(src, source, manuscript_root)
+        if problem is None:
+            relative = (source.path.parent / src).resolve().relative_to(manuscript_root.resolve()).as_posix()
+            image.set("src", relative)
+            images.append(relative)
+        elif keep_going:
+            report.warn(f"{problem} (shown as a placeholder because of --keep-going)", source.path, line)
+            _replace_with_placeholder(image, src)
+        else:
+            problems.append(Problem(problem, source.path, line))
+    if problems:
+        raise ManuscriptError(problems)
+    return tuple(dict.fromkeys(images))
+
+
+def _image_problem(src: str, source: ChapterSource, manuscript_root: Path) -> str | None:
+    if not src:
+        return "image without a file name; write ![what it shows](images/file.png)"
+    if URL_SCHEME.match(src):
+        return (f"image '{src}' is not a local file; builds never fetch from the network, "
+                "so save it in the manuscript folder and use its relative path")
+    target = (source.path.parent / src).resolve()
+    if src.startswith("/") or not target.is_relative_to(manuscript_root.resolve()):
+        return f"image '{src}' is outside the manuscript folder; copy it inside and use a relative path"
+    if not target.is_file():
+        return f"image '{src}' not found; check the file name (relative to {source.path.parent.name}/)"
+    if target.suffix.lower() not in IMAGE_TYPES:
+        return f"image '{src}' is not a JPEG, PNG, GIF or WebP file; convert it to one of those"
+    if target.stat().st_size > MAX_IMAGE_BYTES:
+        return (f"image '{src}' is {target.stat().st_size // 2**20} MB, over the {MAX_IMAGE_BYTES // 2**20} MB "
+                "limit; scale it down")
+    return _damage(src, target)
+
+
+def _damage(src: str, target: Path) -> str | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(target) as picture:
+                width, height = picture.size
+                kind = picture.format
+                picture.verify()
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+            return f"image '{src}' is damaged or not an image; export it again"
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"image '{src}' is {width} x {height} pixels, far too large; scale it to under 50 megapixels"
+    if kind != IMAGE_TYPES[target.suffix.lower()]:
+        return f"image '{src}' holds {kind} data but is named {target.suffix}; fix its extension"
+    return None
+
+
+def _replace_with_placeholder(image: etree._Element, src: str) -> None:
+    placeholder = etree.Element("span", {"class": "missing-image"})
+    placeholder.text = f"[missing image: {src}]"
+    placeholder.tail = image.tail
+    image.getparent().replace(image, placeholder)
+
+
+def resolve_chapter_links(root: etree._Element, source: ChapterSource, chapter_ids: dict[Path, str]) -> tuple[str, ...]:
+    """Links to other chapter files ('two.md', 'two.md#part') become '#id' links; returns every '#id' target."""
+    targets = []
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if href is None or URL_SCHEME.match(href):
+            continue
+        path_part, _, fragment = href.partition("#")
+        if path_part:
+            chapter = chapter_ids.get((source.path.parent / unquote(path_part)).resolve())
+            if chapter is None:
+                continue  # left for the dead-link check below
+            href = f"#{fragment or chapter}"
+            anchor.set("href", href)
+        targets.append(href[1:])
+    return tuple(targets)
+
+
+def unwrap_dead_links(root: etree._Element, source: ChapterSource, known_ids: set[str], report: Report) -> bool:
+    """Links to anchors or files that do not exist become plain text, with a warning. True if any changed."""
+    changed = False
+    for anchor in list(root.iter("a")):
+        href = anchor.get("href")
+        if href is None or URL_SCHEME.match(href) or (href.startswith("#") and href[1:] in known_ids):
+            continue
+        what = f"anchor '{href}'" if href.startswith("#") else f"file '{href}'"
+        report.warn(f"link to {what} leads nowhere in the book; it is shown as plain text", source.path,
+                    line_of(source, href))
+        anchor.tag = "span"
+        for attribute in ("href", "rel", "hreflang", "role", "class", EPUB_TYPE):
+            anchor.attrib.pop(attribute, None)
+        changed = True
+    return changed

@@ -1,0 +1,87 @@
+"""The Jinja2 environment and the stylesheets: the user's manuscript folder first, then the built-in ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from publish.errors import FormatError, Problem
+from publish.manuscript.loading import read_utf8
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+PACKAGE_STYLES = Path(__file__).parent / "styles"
+
+
+def template_folders(manuscript_root: Path) -> list[Path]:
+    return [manuscript_root / "templates", PACKAGE_TEMPLATES]
+
+
+def style_folders(manuscript_root: Path) -> list[Path]:
+    return [manuscript_root / "styles", PACKAGE_STYLES]
+
+
+def names(creators, role: str = "aut") -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    chosen = [c.name for c in creators if c.role == role]
+    return " and ".join(chosen) if len(chosen) < 3 else ", ".join(chosen[:-1]) + " and " + chosen[-1]
+
+
+class ContainedLoader(jinja2.FileSystemLoader):
+    """Loads templates only from files really inside the search folders: a symlink out of them is refused."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not _inside(Path(filename), [Path(folder) for folder in self.searchpath]):
+            raise FormatError(Problem(f"template '{template}' links to a file outside its folder; copy it in",
+                                      Path(filename)))
+        return source, filename, uptodate
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
+
+
+def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Environment:
+    """With a `cache` folder, compiled templates are kept there for the next build (Jinja checks each against its
+    source before using it)."""
+    env = jinja2.Environment(
+        loader=ContainedLoader([str(p) for p in template_folders(manuscript_root)]),
+        autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "svg"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["names"] = names
+    if cache is not None:
+        (cache / "templates").mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "templates"))
+    return env
+
+
+def render(env: jinja2.Environment, name: str, **context) -> str:
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound as error:
+        searched = ", ".join(str(Path(p) / error.name) for p in env.loader.searchpath)
+        raise FormatError(Problem(f"template '{error.name}' not found; searched {searched}")) from None
+    except jinja2.TemplateSyntaxError as error:
+        raise FormatError(Problem(f"template error: {error.message}", Path(error.filename or name),
+                                  error.lineno)) from None
+
+
+def stylesheet_path(manuscript_root: Path, name: str) -> Path:
+    for folder in style_folders(manuscript_root):
+        if (folder / name).is_file():
+            if not _inside(folder / name, [folder]):
+                raise FormatError(Problem(f"stylesheet '{name}' links to a file outside {folder}; copy it in",
+                                          folder / name))
+            return folder / name
+    searched = ", ".join(str(folder / name) for folder in style_folders(manuscript_root))
+    raise FormatError(Problem(f"stylesheet '{name}' not found; searched {searched}"))
+
+
+def stylesheet(manuscript_root: Path, name: str) -> str:
+    return read_utf8(stylesheet_path(manuscript_root, name))
