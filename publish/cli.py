@@ -6,14 +6,19 @@ import argparse
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from publish import __version__
-from publish.build import Sources, build, check, fresh_outputs, output_paths
+from publish.build import BuildOptions, Sources, build, check, fresh_outputs, output_paths
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
-from publish.manuscript.loading import load_book
 from publish.layout.profiles import PROFILES
+from publish.manuscript.loading import load_book
+from publish.proofing.lint import RULES, lint_book
+from publish.proofing.preview import serve
+from publish.proofing.proof import make_proof, page_texts, pdf_page_changes, text_diff
+from publish.proofing.spelling import spelling_findings
 from publish.progress import Progress
 from publish.release.dist import make_release
 from publish.release.verify import check_pdf, run_ace, run_epubcheck
@@ -72,9 +77,11 @@ def parser() -> argparse.ArgumentParser:
                 serve_parser):
         sub.add_argument("-m", "--manuscript", type=Path, default=Path("manuscript"), metavar="MANUSCRIPT_DIR",
                          help="folder with book.yaml and the chapters (default: manuscript/)")
-        sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
         sub.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         sub.add_argument("-v", "--verbose", action="store_true", help="show tracebacks for errors")
+    for sub in (build_parser, check_parser, dist_parser, lint_parser, proof_parser):  # those that report warnings
+        sub.add_argument("--strict", action="store_true",
+                         help="a warning fails the command (exit 1), and nothing is written")
     return main_parser
 
 
@@ -88,18 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     report = Report(echo=lambda problem: print(problem, file=sys.stderr))
     try:
         if args.command == "check":
-            book = check(args.manuscript, report)
+            book = check(args.manuscript, report, args.strict)
             _say(args, f"{display_path(args.manuscript)}: {len(book.chapters)} chapters, "
                        f"{len(report.warnings)} warnings")
         elif args.command == "lint":
             return _lint(args)
         elif args.command == "proof":
-            from publish.proofing.proof import make_proof
-            _say(args, f"wrote {display_path(make_proof(args.manuscript, args.out, report))}")
+            _say(args, f"wrote {display_path(make_proof(args.manuscript, args.out, report, args.strict))}")
         elif args.command == "diff":
             return _diff(args)
         elif args.command == "serve":
-            from publish.proofing.preview import serve
             serve(args.manuscript, args.port, report, say=lambda message: _say(args, message))
         elif args.command == "outputs":
             for path in output_paths(args.manuscript, args.out, _format_names(args.format), args.profile):
@@ -107,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "verify":
             return _verify(args)
         elif args.command == "dist":
-            folder = make_release(args.manuscript, args.out, report, force=args.force)
+            folder = make_release(args.manuscript, args.out, report, force=args.force, strict=args.strict)
             _say(args, f"wrote {display_path(folder)}/ ({len(list(folder.iterdir()))} files)")
         else:
             return _build(args, report)
@@ -128,15 +133,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace, report: Report) -> int:
     formats = _format_names(args.format)
+    options = BuildOptions(strict=args.strict, keep_going=args.keep_going, profile=args.profile, jobs=args.jobs,
+                           stage=_progress(args).stage)
     sources = Sources.read(args.manuscript, args.out)
-    fresh = None if args.rebuild else fresh_outputs(args.manuscript, args.out, formats, report, args.strict,
-                                                    args.keep_going, args.profile, sources)
+    fresh = None if args.rebuild else fresh_outputs(args.manuscript, args.out, formats, report, options, sources)
     for path in fresh or []:
         _say(args, f"up to date: {display_path(path)} (nothing changed since it was built; --rebuild builds anyway)")
     if fresh is None:
-        for path in build(args.manuscript, args.out, formats, report, stage=_progress(args).stage,
-                          strict=args.strict, keep_going=args.keep_going, profile=args.profile, jobs=args.jobs,
-                          sources=sources):
+        for path in build(args.manuscript, args.out, formats, report, options, sources):
             _say(args, f"wrote {display_path(path)} ({path.stat().st_size / 1024:.0f} KiB)")
     return EXIT_OK
 
@@ -146,9 +150,6 @@ def _format_names(choice: str) -> list[str]:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from publish.proofing.lint import RULES, lint_book
-    from publish.proofing.spelling import spelling_findings
-
     if args.rules:
         for name, rule in {**RULES}.items():
             print(f"{name:26} {rule.severity:8} {rule.description}")
@@ -163,10 +164,6 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from publish.proofing.proof import page_texts, pdf_page_changes, text_diff
-
     for path in (args.old, args.new):
         if not path.is_file():
             print(f"{display_path(path)}: no such PDF", file=sys.stderr)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.build import build
+from publish.build import BuildOptions, build
 from publish.errors import Report
 from publish.release.verify import run_ace, run_epubcheck
 from tests.helpers import CORPUS, DATA, PROJECT
@@ -103,6 +103,6 @@ def profile_builds(tmp_path_factory) -> dict[tuple[str, str], Path]:
         out = tmp_path_factory.mktemp(f"{book}-profiles")
         for profile in ("screen", "kdp", "ingram", "lulu"):
             report = Report()
-            builds[book, profile] = build(manuscript, out, ["pdf"], report, profile=profile)[0]
+            builds[book, profile] = build(manuscript, out, ["pdf"], report, BuildOptions(profile=profile))[0]
             assert report.warnings == [], (book, profile, report.warnings)
     return builds

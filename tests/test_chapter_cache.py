@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import publish.render.book
-from publish.build import build
+from publish.build import BuildOptions, build
 from publish.errors import ManuscriptError, PublishError, Report
 from publish.manuscript.loading import load_book
 from publish.render.book import PARALLEL_CHARACTERS, render_book
@@ -32,7 +32,7 @@ def conversions(monkeypatch) -> list[str]:
 
 
 def epub(book: Path, out: Path, report: Report | None = None) -> bytes:
-    return build(book, out, ["epub"], report or Report(), jobs=1)[0].read_bytes()
+    return build(book, out, ["epub"], report or Report(), BuildOptions(jobs=1))[0].read_bytes()
 
 
 def without_page_list(book: Path) -> Path:
@@ -89,7 +89,7 @@ def test_a_cached_chapter_reports_its_warnings_again(manuscript_copy, tmp_path, 
     assert [str(w) for w in reports[1].warnings] == [str(w) for w in reports[0].warnings]
     assert any("[^lonely]" in str(w) for w in reports[1].warnings)
     with pytest.raises(PublishError, match="--strict"):
-        build(book, tmp_path / "out", ["epub"], Report(), strict=True, jobs=1)
+        build(book, tmp_path / "out", ["epub"], Report(), BuildOptions(strict=True, jobs=1))
 
 
 def test_a_failed_build_caches_nothing(manuscript_copy, tmp_path):
@@ -118,9 +118,9 @@ def test_workers_convert_what_one_process_converts(tmp_path, monkeypatch):
     real_pool = publish.render.book.ProcessPoolExecutor
     monkeypatch.setattr(publish.render.book, "ProcessPoolExecutor", lambda *a, **k: pools.append(a) or real_pool(*a, **k))
     serial, parallel = Report(), Report()
-    one = build(book, tmp_path / "one", ["epub"], serial, jobs=1)[0]
+    one = build(book, tmp_path / "one", ["epub"], serial, BuildOptions(jobs=1))[0]
     assert pools == []
-    two = build(book, tmp_path / "two", ["epub"], parallel, jobs=2)[0]
+    two = build(book, tmp_path / "two", ["epub"], parallel, BuildOptions(jobs=2))[0]
     assert pools == [(2,)]
     assert two.read_bytes() == one.read_bytes()
     assert [str(w) for w in parallel.warnings] == [str(w) for w in serial.warnings]
@@ -136,9 +136,9 @@ def test_a_short_book_is_converted_in_this_process(manuscript_copy, monkeypatch)
 def test_keep_going_placeholders_are_not_cached(manuscript_copy, tmp_path):
     book = without_page_list(manuscript_copy)
     (book / "two.md").write_text("# Two\n\n![a picture](picture.png)\n", encoding="utf-8")
-    build(book, tmp_path / "out", ["epub"], Report(), keep_going=True, jobs=1)
+    build(book, tmp_path / "out", ["epub"], Report(), BuildOptions(keep_going=True, jobs=1))
     Image.new("RGB", (20, 20), "blue").save(book / "picture.png")
     report = Report()
-    path = build(book, tmp_path / "out", ["epub"], report, jobs=1)[0]
+    path = build(book, tmp_path / "out", ["epub"], report, BuildOptions(jobs=1))[0]
     assert report.warnings == []
     assert any(name.endswith("/picture.png") for name in Epub(path).zip.namelist())

@@ -129,12 +129,12 @@ def test_profile_option_names_its_output(tmp_path):
 
 def test_ingram_without_its_colour_profile_says_what_to_install(tmp_path, monkeypatch):
     from publish.layout import profiles
-    from publish.build import build
+    from publish.build import BuildOptions, build
     from publish.errors import PublishError, Report
 
     monkeypatch.setattr(profiles, "CMYK_PROFILE", tmp_path / "missing" / "default_cmyk.icc")
     with pytest.raises(PublishError) as error:
-        build(PROJECT / "manuscript", tmp_path, ["pdf"], Report(), profile="ingram")
+        build(PROJECT / "manuscript", tmp_path, ["pdf"], Report(), BuildOptions(profile="ingram"))
     assert str(error.value) == (f"the ingram profile needs the CMYK colour profile {tmp_path}/missing/"
                                 "default_cmyk.icc: install the Debian package libgs-common "
                                 "(apt-get install libgs-common)")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import publish.formats.epub.package
-from publish.build import build
+from publish.build import BuildOptions, build
 from publish.errors import Report
 from publish.formats.epub import zip_container
 from publish.theme.templates import PACKAGE_TEMPLATES
@@ -31,7 +31,7 @@ def made(monkeypatch) -> dict[str, list]:
 
 
 def epub(book: Path, out: Path) -> bytes:
-    return build(book, out, ["epub"], Report(), jobs=1)[0].read_bytes()
+    return build(book, out, ["epub"], Report(), BuildOptions(jobs=1))[0].read_bytes()
 
 
 def test_a_one_chapter_edit_draws_no_cover_and_deflates_one_entry(manuscript_copy, tmp_path, made):
@@ -85,8 +85,8 @@ def test_the_saved_print_page_starts_follow_a_replaced_image(tmp_path):
     story = book / "02-story.md"
     story.write_text(story.read_text(encoding="utf-8") + "\n\nMore of the story, told at length.\n" * 40,
                      encoding="utf-8")
-    build(book, tmp_path / "out", ["pdf"], Report(), jobs=1)
+    build(book, tmp_path / "out", ["pdf"], Report(), BuildOptions(jobs=1))
     Image.new("RGB", (40, 400), "red").save(book / "images" / "square.png")  # ten times as tall as wide
-    kept = build(book, tmp_path / "out", ["epub"], Report(), jobs=1)[0].read_bytes()
-    fresh = build(book, tmp_path / "fresh", ["epub"], Report(), jobs=1)[0].read_bytes()
+    kept = build(book, tmp_path / "out", ["epub"], Report(), BuildOptions(jobs=1))[0].read_bytes()
+    fresh = build(book, tmp_path / "fresh", ["epub"], Report(), BuildOptions(jobs=1))[0].read_bytes()
     assert kept == fresh

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from weasyprint import CSS, HTML
 
-from publish.layout.line_breaks import hyphen_runs, two_hyphens_at_most
+from publish.layout.hooks import print_layout_hooks
+from publish.layout.line_breaks import hyphen_runs
 
 WORDS = ("extraordinarily incomprehensibility unquestionably characteristically disproportionately "
          "institutionalisation interdisciplinary misunderstanding counterrevolutionary ") * 6
@@ -23,12 +24,12 @@ def test_without_the_limit_long_words_hyphenate_three_lines_in_a_row():
 
 
 def test_with_the_limit_no_third_line_in_a_row_is_hyphenated():
-    with two_hyphens_at_most():
+    with print_layout_hooks():
         assert _runs(WORDS) == []
     assert _runs(WORDS)  # and only while it is on
 
 
 def test_runs_of_typed_hyphens_are_still_found():
     typed = " ".join(["well-to-do up-to-date mother-in-law"] * 12)
-    with two_hyphens_at_most():
+    with print_layout_hooks():
         assert _runs(typed)  # a later pass keeps such a word whole

@@ -15,7 +15,7 @@ import pytest
 from publish.layout import worker as layout_worker
 from publish.layout import parallel as parallel_layout
 from publish.theme.templates import PACKAGE_TEMPLATES
-from publish.build import build
+from publish.build import BuildOptions, build
 from publish.errors import FormatError, Report
 from publish.manuscript.loading import load_book
 from publish.layout.profiles import profile_named
@@ -74,7 +74,7 @@ def test_a_book_with_its_own_print_template_is_laid_out_whole(tmp_path, small_pa
 def _built(out: Path, jobs: int, profile: str | None = None) -> tuple[Path, Report]:
     report = Report()
     formats = ["pdf"] if profile else ["pdf", "epub"]
-    paths = build(MANIFESTO, out, formats, report, profile=profile, jobs=jobs)
+    paths = build(MANIFESTO, out, formats, report, BuildOptions(profile=profile, jobs=jobs))
     return paths[0], report
 
 
@@ -142,7 +142,7 @@ def test_a_workers_error_is_reported_as_a_single_layout_reports_it(tmp_path, sma
     messages = []
     for jobs in (1, 2):
         with pytest.raises(FormatError) as caught:
-            build(manuscript, tmp_path / f"out{jobs}", ["pdf"], Report(), jobs=jobs)
+            build(manuscript, tmp_path / f"out{jobs}", ["pdf"], Report(), BuildOptions(jobs=jobs))
         messages.append(str(caught.value))
     assert messages[0] == messages[1] and "hostname" in messages[0]
     assert len(small_parts) == 1
@@ -152,7 +152,7 @@ def test_a_workers_error_is_reported_as_a_single_layout_reports_it(tmp_path, sma
 def test_a_worker_that_dies_ends_the_build_with_a_one_line_error(tmp_path, small_parts, monkeypatch):
     monkeypatch.setattr(parallel_layout, "work", lambda *args: os._exit(3))  # as if killed for want of memory
     with pytest.raises(FormatError) as caught:
-        build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), jobs=2)
+        build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), BuildOptions(jobs=2))
     assert str(caught.value) == ("PDF layout: a worker process stopped (exit code 3): out of memory? "
                                  "Build with fewer workers (-j 1 uses none)")
     assert not (tmp_path / "out" / "the-communist-manifesto.pdf").exists()
@@ -185,7 +185,7 @@ def test_a_rebuild_lays_out_again_only_the_parts_an_edit_moved(tmp_path, small_p
     shutil.copytree(MANIFESTO, manuscript)
 
     def pdf(out: str) -> bytes:
-        return build(manuscript, tmp_path / out, ["pdf"], Report(), jobs=2)[0].read_bytes()
+        return build(manuscript, tmp_path / out, ["pdf"], Report(), BuildOptions(jobs=2))[0].read_bytes()
 
     pdf("out")
     assert _laid_out(parts_laid_out) == [0, 1, 2, 3, 4]
@@ -207,7 +207,7 @@ def test_a_rebuild_lays_out_again_only_the_parts_an_edit_moved(tmp_path, small_p
 @pytest.mark.slow
 @pytest.mark.parametrize("damage", ["not json", "wrong fields", "group PDF gone"])
 def test_damaged_kept_parts_are_laid_out_again(tmp_path, small_parts, parts_laid_out, damage):
-    first = build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), jobs=2)[0].read_bytes()
+    first = build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), BuildOptions(jobs=2))[0].read_bytes()
     kept = tmp_path / "out" / ".cache" / "the-communist-manifesto" / "layout-kdp"
     counts, groups = sorted(kept.glob("count-*.json")), sorted(kept.glob("group-*.pdf"))
     assert len(counts) == 5 and len(groups) == 3
@@ -218,7 +218,7 @@ def test_damaged_kept_parts_are_laid_out_again(tmp_path, small_parts, parts_laid
     else:
         groups[0].unlink()
     _laid_out(parts_laid_out)
-    again = build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), jobs=2)[0].read_bytes()
+    again = build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), BuildOptions(jobs=2))[0].read_bytes()
     assert again == first
     assert len(_laid_out(parts_laid_out)) in (1, 2)  # the parts of one group: the others were kept
     assert len(list(kept.glob("count-*.json"))) == 5 and len(list(kept.glob("group-*.pdf"))) == 3

@@ -7,10 +7,12 @@ import subprocess
 import sys
 from contextlib import contextmanager
 
-from publish.build import prepare
+from publish import __version__
+from publish.build import Pipeline
 from publish.errors import Report
-from publish.layout.pagination import lay_out
+from publish.layout.layouts import PrintLayouts
 from publish.layout.profiles import profile_named
+from publish.manuscript.loading import load_book
 from publish.progress import Progress, bar
 from tests.helpers import PROJECT
 
@@ -70,8 +72,8 @@ def test_layout_progress_counts_every_page_of_each_pass():
             counted[name] += count
         yield advance
 
-    rendered, context = prepare(PROJECT / "manuscript", Report())
-    layout = lay_out(rendered, context.version, Report(), profile_named("kdp"), stage)
+    rendered = Pipeline(load_book(PROJECT / "manuscript"), Report()).rendered
+    layout = PrintLayouts(rendered, __version__, Report(), stage).layout(profile_named("kdp"))
     last = sorted(counted)[-1]
     assert counted[last] == len(layout.document.pages)
     assert all(count > 0 for count in counted.values())

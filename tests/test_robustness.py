@@ -18,7 +18,7 @@ from urllib.parse import unquote
 import pytest
 from PIL import Image
 
-from publish.build import build
+from publish.build import BuildOptions, build
 from publish.errors import PublishError, Report
 from tests.helpers import CORPUS, DATA, PROJECT
 
@@ -208,7 +208,7 @@ def test_a_build_reaches_no_network_and_reads_nothing_outside(tmp_path, loopback
     events = Audit.recording()
     try:
         report = Report()
-        paths = build(book, tmp_path / "out", ["epub", "pdf"], report, keep_going=True)
+        paths = build(book, tmp_path / "out", ["epub", "pdf"], report, BuildOptions(keep_going=True))
     finally:
         Audit.active = None
     assert requests == []

@@ -3,20 +3,14 @@ everything rendering a chapter reads, so that an unchanged chapter is never conv
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
-from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
+from publish.cache.digest import code_fingerprint, digest_of, image_stamps
 from publish.errors import Level, Problem
 from publish.model import Chapter, ChapterSource, Footnote, Heading
 from publish.output import write_atomic
-
-PACKAGE = Path(__file__).parent.parent  # the whole publish package
-LIBRARIES = ("markdown", "lxml", "html5lib", "tinycss2", "pillow")  # what rendering a chapter runs on
-
 
 @dataclass(frozen=True)
 class Rendered:
@@ -37,11 +31,8 @@ class ChapterCache:
 
     def key(self, source: ChapterSource, chapter_id: str, context: str) -> str:
         """`context` is what else rendering reads from the book: the chapter ids and the manuscript folder."""
-        digest = hashlib.sha256()
-        for part in (code_fingerprint(), context, chapter_id, str(source.path), str(source.first_line),
-                     repr(source.title), source.role, source.text):
-            digest.update(part.encode("utf-8") + b"\0")
-        return digest.hexdigest()
+        return digest_of(code_fingerprint(), context, chapter_id, str(source.path), str(source.first_line),
+                         repr(source.title), source.role, source.text)
 
     def get(self, key: str, root: Path) -> Rendered | None:
         """The cached rendering, if there is one and the images it checked are as they were."""
@@ -70,28 +61,6 @@ class ChapterCache:
         for path in self.folder.glob("*.json"):
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
-
-
-@cache
-def code_fingerprint() -> str:
-    """This package's source and the versions of the libraries it renders with: a change to either is a miss."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-    for library in LIBRARIES:
-        digest.update(f"{library}={version(library)}".encode())
-    return digest.hexdigest()
-
-
-def image_stamps(root: Path, images: list[str]) -> list[list]:
-    stamps = []
-    for image in images:
-        try:
-            status = (root / image).stat()
-            stamps.append([image, status.st_size, status.st_mtime_ns])
-        except OSError:
-            stamps.append([image, None, None])
-    return stamps
 
 
 def chapter_to_json(chapter: Chapter) -> dict:

@@ -12,7 +12,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from publish.theme import templates
-from publish.cache.chapters import code_fingerprint, problem_from_json, problem_to_json
+from publish.cache.chapters import problem_from_json, problem_to_json
+from publish.cache.digest import code_fingerprint, digest_of, digest_of_all
 from publish.errors import Problem
 from publish.output import write_atomic
 
@@ -23,14 +24,18 @@ def source_digest(manuscript: Path, out_dir: Path) -> str:
     """A hash of what every output of a build is made from: the tool's code and libraries, every file of the
     manuscript folder, and the built-in templates and styles. Taken before building, so that a file saved while
     a build runs makes its outputs out of date rather than wrongly up to date."""
-    digest = hashlib.sha256()
-    for part in (code_fingerprint(), *(f"{name}={version(name)}" for name in LIBRARIES)):
-        digest.update(part.encode("utf-8") + b"\0")
+    return digest_of_all(_source_parts(manuscript, out_dir))
+
+
+def _source_parts(manuscript: Path, out_dir: Path):
+    """The tool, then each file's name and bytes, read one at a time."""
+    yield code_fingerprint()
+    yield from (f"{name}={version(name)}" for name in LIBRARIES)
     for folder in (manuscript.resolve(), *templates.template_folders(manuscript)[1:],
                    *templates.style_folders(manuscript)[1:]):
         for path in _files(folder, skipped=out_dir.resolve()):
-            digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+            yield str(path.relative_to(folder))
+            yield path.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -43,10 +48,7 @@ class Inputs:
     def of(cls, sources: str, output_name: str, modified: datetime, options: str) -> Inputs:
         """`sources` from source_digest; `options` holds the command-line choices that change the output
         (profile, --keep-going)."""
-        digest = hashlib.sha256()
-        for part in (sources, output_name, modified.isoformat(), options):
-            digest.update(part.encode("utf-8") + b"\0")
-        return cls(digest.hexdigest())
+        return cls(digest_of(sources, output_name, modified.isoformat(), options))
 
 
 def _files(folder: Path, skipped: Path) -> list[Path]:
@@ -92,4 +94,4 @@ class Record:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()  # the file's own hash, as sha256sum gives it

@@ -4,11 +4,10 @@ it may be written before the build succeeds; deleting it only costs the time to 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Callable
 
-from publish.cache.chapters import code_fingerprint
+from publish.cache.digest import code_fingerprint, digest_of
 from publish.output import write_atomic
 
 
@@ -18,7 +17,7 @@ def kept_bytes(folder: Path | None, name: str, inputs: str, make: Callable[[], b
     if folder is None:
         return make()
     stem, dot, suffix = name.rpartition(".")
-    digest = hashlib.sha256(f"{code_fingerprint()}\0{inputs}".encode("utf-8")).hexdigest()[:32]
+    digest = digest_of(code_fingerprint(), inputs)[:32]
     path = folder / f"{stem}-{digest}{dot}{suffix}"
     try:
         return path.read_bytes()

@@ -8,12 +8,13 @@ from dataclasses import replace
 
 from publish.theme import templates
 from publish.model import RenderedBook
-from publish.formats.registry import BuildContext, OutputFormat
+from publish.formats.context import BuildContext
+from publish.formats.registry import OutputFormat
 from publish.render.xhtml import inner_xhtml, parse_fragment
 
 
 def build_html(book: RenderedBook, context: BuildContext) -> bytes:
-    env = templates.environment(book.root, context.book_cache(book))
+    env = templates.environment(book.root, context.cache)
     chapters = tuple(replace(chapter, body_html=_inline_images(book, chapter.body_html)) if chapter.images else chapter
                      for chapter in book.chapters)
     page = templates.render(env, "web.html", book=replace(book, chapters=chapters),

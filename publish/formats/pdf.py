@@ -4,54 +4,35 @@ profile forbids (links, bookmarks) left out."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 
 import pydyf
 
-from publish.layout import profiles
+from publish.formats.context import BuildContext
+from publish.formats.registry import OutputFormat
+from publish.layout.document import PrintLayout
+from publish.layout.profiles import PrintProfile
+from publish.layout.sheets import POINTS_PER_INCH, pdf_pages, set_boxes, without_links
 from publish.model import RenderedBook
-from publish.layout.pagination import PrintLayout
-from publish.layout.profiles import PageGeometry, PrintProfile
-from publish.formats.registry import BuildContext, OutputFormat
-
-POINTS_PER_INCH = 72
 
 
 def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
-    return pdf_bytes(book, context)
-
-
-def pdf_bytes(book: RenderedBook, context: BuildContext, stamp: str | None = None) -> bytes:
-    """The PDF for the context's printer profile; `stamp` is printed small at the top of every page (proofs)."""
-    profile = profiles.profile_named(context.profile_for(book))
-    layout = context.print_layout(book, profile)
+    """The PDF for the context's printer profile; the context's `stamp`, if any, is printed small at the top of
+    every page (proofs)."""
+    profile = context.profile_for(book)
+    layout = context.layouts.layout(profile)
     if profile.max_pages and layout.page_count > profile.max_pages:
         context.report.warn(f"{profile.name}: the PDF has {layout.page_count} pages and this printer takes at most "
                             f"{profile.max_pages}: choose a larger trim_size in book.yaml")
-    pages = layout.document.pages if profile.interactive else [_without_links(page) for page in layout.document.pages]
+    pages = layout.document.pages if profile.interactive else [without_links(page) for page in layout.document.pages]
     document = layout.document.copy(pages)
     _set_metadata(document.metadata, book, context)
     data = document.write_pdf(pdf_identifier=book.metadata.identifier.encode("utf-8"),
                               pdf_variant=profile.pdf_variant,
                               output_intent="srgb" if profile.colour == "srgb" else None,
-                              finisher=lambda _, pdf: _finish(pdf, layout, profile, stamp))
+                              finisher=lambda _, pdf: _finish(pdf, layout, profile, context.stamp))
     return _joined(data, layout) if layout.body else data
-
-
-def parts_pdf(documents, profile: PrintProfile, geometry: PageGeometry) -> bytes:
-    """The pages of some parts of a body laid out in parts (each opens on a recto), to be joined to the rest."""
-    pages = [_without_links(page) for document in documents for page in document.pages]
-    rectos = [index % 2 == 0 for document in documents for index in range(len(document.pages))]
-
-    def finish(_, pdf: pydyf.PDF) -> None:
-        for page, recto in zip(_pages(pdf), rectos):
-            _set_boxes(page, geometry.bleed_in * POINTS_PER_INCH, recto=recto,
-                       outside_only=profile.bleed_sides == "outside", keep_marks=geometry.marks)
-
-    return documents[0].copy(pages).write_pdf(pdf_variant=profile.pdf_variant, finisher=finish,
-                                              output_intent="srgb" if profile.colour == "srgb" else None)
 
 
 def _joined(front: bytes, layout: PrintLayout) -> bytes:
@@ -104,13 +85,6 @@ def _append_blank(pdf) -> None:
     pdf.pages.append(pikepdf.Page(page))
 
 
-def _without_links(page):
-    """A copy of the laid-out page that writes no link annotations or named destinations (the layout is shared)."""
-    page = copy.copy(page)
-    page.links, page.anchors = [], {}
-    return page
-
-
 def _set_metadata(metadata, book: RenderedBook, context: BuildContext) -> None:
     meta = book.metadata
     metadata.title = meta.title if not meta.subtitle else f"{meta.title}: {meta.subtitle}"
@@ -125,23 +99,19 @@ def _set_metadata(metadata, book: RenderedBook, context: BuildContext) -> None:
 
 
 def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile, stamp: str | None) -> None:
-    pages = _pages(pdf)
+    pages = pdf_pages(pdf)
     for _ in range(0 if layout.body else layout.page_count - len(pages)):  # a body in parts is padded once joined
         pages.append(_add_blank_page(pdf, pages[-1]))
     if stamp:
         _stamp(pdf, pages, stamp)
     bleed = layout.geometry.bleed_in * POINTS_PER_INCH
     for index, page in enumerate(pages):
-        _set_boxes(page, bleed, recto=index % 2 == 0, outside_only=profile.bleed_sides == "outside",
+        set_boxes(page, bleed, recto=index % 2 == 0, outside_only=profile.bleed_sides == "outside",
                    keep_marks=layout.geometry.marks)
     pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(_label_ranges(layout))})
     if profile.interactive:
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
         pdf.catalog["PageMode"] = "/UseOutlines"
-
-
-def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
-    return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
 
 
 def _stamp(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], text: str) -> None:
@@ -176,19 +146,6 @@ def _add_blank_page(pdf: pydyf.PDF, model: pydyf.Dictionary) -> pydyf.Dictionary
     page["Contents"] = contents.reference
     pdf.add_page(page)
     return page
-
-
-def _set_boxes(page: pydyf.Dictionary, bleed: float, recto: bool, outside_only: bool, keep_marks: bool) -> None:
-    """TrimBox is the page as cut; BleedBox adds the bleed (none at the spine for an interior printed as
-    single pages); MediaBox loses the inside bleed too unless crop marks need the room."""
-    trim = [float(value) for value in page["TrimBox"]]
-    inside_bleed = 0.0 if outside_only else bleed
-    left, right = (inside_bleed, bleed) if recto else (bleed, inside_bleed)
-    bleed_box = [trim[0] - left, trim[1] - bleed, trim[2] + right, trim[3] + bleed]
-    page["TrimBox"] = pydyf.Array(trim)
-    page["BleedBox"] = pydyf.Array(bleed_box)
-    if not keep_marks:
-        page["MediaBox"] = pydyf.Array(bleed_box)
 
 
 def _label_ranges(layout: PrintLayout) -> list:

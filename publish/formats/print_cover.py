@@ -1,16 +1,16 @@
 """The printed book's cover: back, spine and front on one sheet with bleed, sized from the trim size, the real
-page count of the interior and the paper's thickness. It shares the ebook cover's design (publish/cover.py)."""
+page count of the interior and the paper's thickness. It shares the ebook cover's design (theme/cover.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from publish.theme import cover
+from publish.formats.context import BuildContext
+from publish.formats.registry import OutputFormat
 from publish.layout import profiles
-from publish.theme import templates
+from publish.layout.weasy import render_html
 from publish.model import RenderedBook
-from publish.layout.pagination import render_html
-from publish.formats.registry import BuildContext, OutputFormat
+from publish.theme import cover, templates
 
 MM_PER_INCH = 25.4
 PAGE_THICKNESS_IN = {"white": 0.002252, "cream": 0.0025}  # KDP's figures per page (one leaf side)
@@ -50,8 +50,8 @@ def cover_sheet(book: RenderedBook, page_count: int) -> CoverSheet:
 
 
 def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
-    profile = profiles.profile_named(context.profile_for(book))
-    sheet = cover_sheet(book, context.print_layout(book, profile).page_count)
+    profile = context.profile_for(book)
+    sheet = cover_sheet(book, context.layouts.layout(profile).page_count)
     env = templates.environment(book.root)
     front_image = (book.root / book.metadata.cover).as_uri() if book.metadata.cover else None
     html = templates.render(env, "cover-wrap.html", book=book, sheet=sheet, profile=profile, front_image=front_image,

@@ -1,4 +1,4 @@
-"""The parts of a print layout in parts (parallel_layout.py) kept between builds, in the output folder's .cache:
+"""The parts of a print layout in parts (parallel.py) kept between builds, in the output folder's .cache:
 a part's page count and anchors under a hash of everything its layout reads, and a group's PDF under the hashes
 of its parts and the folio each part starts at. After a one-chapter edit only the edited part's group is laid
 out again, and the groups after it too if its page count changed (their folios moved). The files are right
@@ -11,12 +11,13 @@ import json
 from importlib.metadata import version as package_version
 from pathlib import Path
 
-from publish.cache.chapters import code_fingerprint, image_stamps
-from publish.theme.fonts import FACES
-from publish.layout.worker import Counted, Finished, GroupPdf
+from publish.cache.digest import code_fingerprint, digest_of, image_stamps
+from publish.layout.document import PageStart
+from publish.layout.parts import Counted, Finished, GroupPdf
+from publish.layout.print_html import stylesheet_inputs
 from publish.model import Chapter, RenderedBook
 from publish.output import write_atomic
-from publish.layout.pagination import PageStart, digest_of, stylesheet_inputs
+from publish.theme.fonts import FACES
 
 
 class LayoutCache:

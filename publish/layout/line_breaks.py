@@ -1,12 +1,10 @@
-"""Line ends in the laid-out book: no third hyphenated line-end in a row while WeasyPrint breaks the lines; the
-lines of each page as text, runs of hyphenated line-ends that typed hyphens still make, and the words kept whole
-(in a no-break span) so that the next layout pass does not end a third line in a row with a hyphen."""
+"""Line ends in the laid-out book: the lines of each page as text, runs of hyphenated line-ends (hooks.py keeps
+WeasyPrint from making a third in a row; typed hyphens still can), and the words kept whole (in a no-break span)
+so that the next layout pass does not end a third line in a row with a hyphen."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 from dataclasses import dataclass
 
 HYPHEN = "\u2010"  # what WeasyPrint adds at a hyphenated line end
@@ -121,9 +119,14 @@ def page_lines(page):
     while pending:
         box = pending.pop()
         if type(box).__name__ == "LineBox":
-            yield box.element, "".join(_texts(box))
+            yield box.element, line_text(box)
             continue
         pending.extend(reversed(getattr(box, "children", None) or []))
+
+
+def line_text(box) -> str:
+    """The text a line box shows, without list markers and other generated content."""
+    return "".join(_texts(box))
 
 
 def _texts(box):
@@ -143,67 +146,3 @@ def elements(element):
     path means the same element in every layout pass and in the ebook."""
     return [child for child in element
             if isinstance(child.tag, str) and not PRINT_ONLY & set((child.get("class") or "").split())]
-
-
-class _LineState(threading.local):
-    """While a print layout runs (`seen` is not None): how many hyphenated line-ends come right before each line
-    WeasyPrint breaks, by (block, where the line starts); and whether the line being broken may hyphenate."""
-
-    seen: dict | None = None
-    hyphenate = True
-
-
-_Lines = _LineState()
-
-
-@contextlib.contextmanager
-def two_hyphens_at_most():
-    """WeasyPrint lays lines out without hyphenating a third line-end in a row (a later pass still catches the
-    runs that hyphens typed in the text make). WeasyPrint is pinned: this wraps its line maker and the
-    hyphenation dictionary lookup of its line breaker."""
-    _wrap_weasyprint()
-    _Lines.seen = {}
-    try:
-        yield
-    finally:
-        _Lines.seen = None
-
-
-def _wrap_weasyprint() -> None:
-    import weasyprint.layout.inline as inline
-    import weasyprint.text.line_break as line_break
-
-    if getattr(inline.get_next_linebox, "counts_hyphens", False):
-        return
-    next_linebox = inline.get_next_linebox
-
-    def get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args):
-        if _Lines.seen is None:
-            return next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
-        before = _Lines.seen.get((linebox.element, repr(skip_stack)), 0)
-        hyphenate, _Lines.hyphenate = _Lines.hyphenate, before < 2
-        try:
-            line, resume_at = next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
-        finally:
-            _Lines.hyphenate = hyphenate
-        if line is not None and resume_at is not None:
-            ends_hyphenated = "".join(_texts(line)).rstrip().endswith(HYPHENS)
-            _Lines.seen[(linebox.element, repr(resume_at))] = before + 1 if ends_hyphenated else 0
-        return line, resume_at
-
-    get_next_linebox.counts_hyphens = True
-    inline.get_next_linebox = get_next_linebox
-    line_break.pyphen = _Dictionaries(line_break.pyphen)
-
-
-class _Dictionaries:
-    """pyphen as WeasyPrint's line breaker sees it: no language to hyphenate in while a line may not hyphenate."""
-
-    def __init__(self, pyphen) -> None:
-        self._pyphen = pyphen
-
-    def __getattr__(self, name: str):
-        return getattr(self._pyphen, name)
-
-    def language_fallback(self, language: str):
-        return self._pyphen.language_fallback(language) if _Lines.hyphenate else None

@@ -7,8 +7,8 @@ have such runs). Folios are the one thing a part takes from the parts before it:
 made only once the main process has sent each part the number of body pages before it. A laid-out page cannot
 leave its process, so each worker writes the pages of all its parts as one PDF. The front matter is laid out last
 in the main process, followed by empty stand-in pages that carry the body's page numbers, so that the contents
-page finds the number of every heading it lists; the stand-ins are then dropped. publish/formats/pdf.py joins the
-pages in reading order. The workers' side is layout_worker.py.
+page finds the number of every heading it lists; the stand-ins are then dropped. The PDF format joins the pages
+in reading order. The workers' side is worker.py.
 """
 
 from __future__ import annotations
@@ -19,13 +19,16 @@ import queue
 from pathlib import Path
 
 from publish.errors import FormatError, Problem, Report
-from publish.layout.worker import Counted, GroupPdf, title_css, work
-from publish.model import Chapter, RenderedBook
-from publish.layout.pagination import (
-    GutterCheck, PrintLayout, _padded, _page_of_anchor, _render, estimated_pages, first_geometry, front_matter,
-    hyphen_passes, page_starts, print_environment, print_html, report_low_resolution, roman, warn_hyphen_runs,
+from publish.layout.document import (
+    PrintLayout, estimated_pages, front_matter, padded, page_of_anchor, page_starts, report_low_resolution, roman,
 )
+from publish.layout.kept_parts import LayoutCache
+from publish.layout.parts import Counted, GroupPdf
+from publish.layout.passes import GutterCheck, first_geometry, hyphen_passes, warn_hyphen_runs
+from publish.layout.print_html import lay_out_html, print_environment, print_html
 from publish.layout.profiles import PrintProfile
+from publish.layout.worker import title_css, work
+from publish.model import Chapter, RenderedBook
 from publish.progress import Stage
 
 MIN_PARTS = 4  # fewer, and the book is laid out whole
@@ -80,7 +83,7 @@ class _GutterMoved(Exception):
 
 def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: PrintProfile, stage: Stage,
                      jobs: int, body: list[tuple[Chapter, ...]], cache: Path | None = None) -> PrintLayout:
-    """`cache`: a folder where the parts and groups laid out are kept for the next build (layout_cache.py)."""
+    """`cache`: a folder where the parts and groups laid out are kept for the next build (kept_parts.py)."""
     geometry = first_geometry(book, profile)
     env = print_environment(book)
     htmls = [print_html(env, book, version, profile, part, front=False) for part in body]
@@ -102,8 +105,6 @@ def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: 
 def _kept(cache: Path | None, book: RenderedBook, profile: PrintProfile, geometry):
     if cache is None:
         return None
-    from publish.layout.kept_parts import LayoutCache
-
     return LayoutCache(cache / f"layout-{profile.name}", book,
                        repr((profile, geometry, book.print, title_css(book))))
 
@@ -218,7 +219,7 @@ class _Layout:
         """Offsets are known in reading order: each needs the page count of every part before it."""
         while len(self.offsets) in self.counted:
             index = len(self.offsets)
-            self.offsets.append(self.offsets[-1] + _padded(self.counted[index - 1].pages, 2) if index else 0)
+            self.offsets.append(self.offsets[-1] + padded(self.counted[index - 1].pages, 2) if index else 0)
 
     def _send_offsets(self, inboxes) -> None:
         """Each known offset goes to the worker laying its part out."""
@@ -244,9 +245,9 @@ class _Layout:
         css = ".publish-stub { break-before: page; } .publish-stub[id] { break-before: recto; }\n" + "\n".join(
             f"@page publish-folio-{folio} {{ counter-reset: page {folio}; }}" for folio, _ in stubs)
         font_config = FontConfiguration()
-        document, root, runs = hyphen_passes(lambda protected: _render(
+        document, root, runs = hyphen_passes(lambda protected: lay_out_html(
             book, env, document_html, self.geometry, self.profile, protected, font_config, self.report, [css]))
-        pages = _page_of_anchor(document, f"section-{first_body_id}") - 1
+        pages = page_of_anchor(document, f"section-{first_body_id}") - 1
         if not self.gutter.keeps(pages + _body_pages([self.counted[i].first_pass_pages
                                                       for i in range(len(self.body))])):
             raise _GutterMoved
@@ -256,7 +257,7 @@ class _Layout:
         front, root, front_runs = self.front
         front_pages = len(front.pages)
         counts = [self.counted[index].pages for index in range(len(self.body))]
-        page_count = _padded(front_pages + _body_pages(counts), self.book.print.pad_to)
+        page_count = padded(front_pages + _body_pages(counts), self.book.print.pad_to)
         labels = tuple(roman(n) for n in range(1, front_pages + 1)) + tuple(
             str(n) for n in range(1, page_count - front_pages + 1))
         group_of = {index: group for group, members in enumerate(self.groups) for index in members}
@@ -279,7 +280,7 @@ class _Layout:
 
 def _body_pages(counts: list[int]) -> int:
     """Every part but the last ends with a blank verso if it ends on a recto: the next one opens on a recto."""
-    return sum(_padded(count, 2) for count in counts[:-1]) + counts[-1]
+    return sum(padded(count, 2) for count in counts[:-1]) + counts[-1]
 
 
 def _contents_ids(book: RenderedBook):

@@ -1,92 +1,24 @@
 """The worker processes of a print layout in parts (parallel_layout.py): each lays out the parts it is given,
 reports their page counts, and draws their folios and writes their PDF once it knows how many body pages come
-before each part. WeasyPrint is pinned: the margin boxes (folios, running heads) are put off by wrapping its
-layout_document's last step, and made later with its own function.
+before each part. The margin boxes (folios, running heads) are put off while a part is laid out (hooks.py) and
+made once its first folio is known.
 """
 
 from __future__ import annotations
 
-import copy
 import os
 import signal
 import threading
 import time
 import traceback
-from dataclasses import dataclass
 
 from publish.errors import PublishError, Report
-from publish.layout.pagination import (
-    PageStart, _render, hyphen_passes, page_starts, print_environment, report_low_resolution,
-)
-
-_make_margin_boxes = None  # WeasyPrint's own, in a worker process
-
-
-@dataclass(frozen=True)
-class Counted:
-    """A part laid out, as its worker reports it before the folios are drawn."""
-
-    worker: int | None  # None: kept from an earlier build
-    pages: int
-    first_pass_pages: int  # the page count of its first pass, which sets the gutter as in a single layout
-    anchors: dict[str, int]  # id -> page in the part (from 1), for the ids the contents page links to
-
-
-@dataclass(frozen=True)
-class Finished:
-    """A part with its folios: where its pages are in its group's PDF, and what it found."""
-
-    first_page: int  # in its group's PDF, from 0
-    page_starts: tuple[PageStart, ...]
-    runs: tuple[tuple[int, str], ...]  # hyphen runs left: (page in the part from 1, the line's end)
-
-
-@dataclass(frozen=True)
-class GroupPdf:
-    pdf: bytes
-    parts: dict[int, Finished]
-    warnings: tuple[str, ...]
-
-
-class _MarginsLater:
-    """The margin boxes (folios, running heads) WeasyPrint would make for a document's pages, put off until the
-    folio offset is known; `current` records those of the document being laid out."""
-
-    current: _MarginsLater | None = None
-
-    def __init__(self) -> None:
-        self.context = None
-        self.pages: list = []  # (page box, page state) in order
-
-    def make(self, offset: int) -> None:
-        from weasyprint.layout.background import layout_box_backgrounds
-
-        for number, (page, state) in enumerate(self.pages, start=1):
-            state = copy.deepcopy(state)
-            counters = state[1]
-            counters["page"] = [*counters["page"][:-1], counters["page"][-1] + offset]
-            self.context.current_page = number
-            margins = tuple(_make_margin_boxes(self.context, page, state))
-            for margin in margins:
-                layout_box_backgrounds(page, margin, self.context.get_image_from_uri)
-            page.children = (*page.children, *margins)
-
-
-def _put_off_margins() -> None:
-    """Make WeasyPrint leave the margin boxes to _MarginsLater (in a worker process only; WeasyPrint is
-    pinned, and this is its layout_document's last step before the pages are drawn)."""
-    import weasyprint.layout as layout
-
-    global _make_margin_boxes
-    _make_margin_boxes = layout.make_margin_boxes
-
-    def margins_later(context, page, state):
-        later = _MarginsLater.current
-        later.context = context
-        later.pages.append((page, state))
-        return []
-
-    layout.make_margin_boxes = margins_later
+from publish.layout.document import page_starts, report_low_resolution
+from publish.layout.hooks import MarginsLater
+from publish.layout.parts import Counted, Finished, GroupPdf
+from publish.layout.passes import hyphen_passes
+from publish.layout.print_html import lay_out_html, print_environment
+from publish.layout.sheets import parts_pdf
 
 
 def work(number, parent, book, profile, geometry, htmls, groups, linked, tasks, results, inbox) -> None:
@@ -120,7 +52,6 @@ class _Worker:
     def __init__(self, number, book, profile, geometry, htmls, linked, results, inbox) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
-        _put_off_margins()
         self.number, self.book, self.profile, self.geometry = number, book, profile, geometry
         self.htmls, self.linked, self.results, self.inbox = htmls, linked, results, inbox
         self.font_config = FontConfiguration()
@@ -153,10 +84,10 @@ class _Worker:
         document_html = self.htmls[index]
 
         def render(protected):
-            _MarginsLater.current = _MarginsLater()
-            document, root = _render(book, env, document_html, self.geometry, self.profile, protected,
-                                     self.font_config, report, [self.title_css])
-            document.margins_later = _MarginsLater.current
+            margins = MarginsLater()
+            document, root = lay_out_html(book, env, document_html, self.geometry, self.profile, protected,
+                                          self.font_config, report, [self.title_css], margins)
+            document.margins_later = margins
             return document, root
 
         def first_pass_seen(laid) -> bool:
@@ -173,8 +104,6 @@ class _Worker:
         return document, root, runs, report
 
     def _group_pdf(self, parts: dict) -> GroupPdf:
-        from publish.formats.pdf import parts_pdf
-
         finished, documents, first_page, warnings = {}, [], 0, []
         for index, (document, root, runs, report) in sorted(parts.items()):
             document.margins_later.make(self.offsets[index])

@@ -72,6 +72,11 @@ PRINT_FIELDS = {f.name: f for f in (
     Field("page_thickness", "a number of inches", "Thickness of one page (leaf side), overriding the paper's."),
 )}
 
+# The rules `publish lint` has (proofing/lint.py defines them; a test keeps the two lists the same).
+LINT_RULES = ("straight-quotes", "double-space", "space-before-punctuation", "hyphen-as-dash", "unbalanced",
+              "repeated-word", "ellipsis", "inconsistent-spelling", "long-sentence", "image-alt", "dead-link",
+              "markup", "spelling")
+
 TRIM_PRESETS_MM = {
     "5x8": (127.0, 203.2),
     "5.25x8": (133.35, 203.2),
@@ -255,8 +260,6 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
 
 
 def _lint_options(raw: Any, check: Validator) -> LintOptions:
-    from publish.proofing.lint import RULES  # the rules live with the linter; only their names are needed here
-
     raw = raw if raw is not None else {}
     if not isinstance(raw, dict):
         check.problem(f"'lint' must be a mapping (e.g. 'lint:' then '  disable: [long-sentence]'), not "
@@ -264,7 +267,7 @@ def _lint_options(raw: Any, check: Validator) -> LintOptions:
         return LintOptions()
     check.check_keys(raw, LINT_FIELDS, "lint")
     disabled = check.text_list(raw.get("disable"), "lint", "disable")
-    names = [*RULES, "spelling"]
+    names = list(LINT_RULES)
     for name in disabled:
         if name not in names:
             close = difflib.get_close_matches(name, names, n=1)

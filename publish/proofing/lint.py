@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
-from publish.errors import display_path
+from publish.errors import PublishError, Report, display_path
 from publish.model import Book, ChapterSource
+from publish.render.book import render_book
 
 
 @dataclass(frozen=True)
@@ -221,9 +222,6 @@ def _inconsistent_spelling(lines, book):
 def _render_problems(book: Book) -> tuple:
     """What rendering the book reports, as findings: dead links and missing images (it is rendered the way
     --keep-going builds, so that every problem is seen), and markup it had to repair."""
-    from publish.errors import PublishError, Report
-    from publish.render.book import render_book
-
     report = Report()
     try:
         render_book(book, report, keep_going=True)

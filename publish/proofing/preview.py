@@ -13,10 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
-from publish.theme import templates
-from publish.build import prepare
+from publish.build import BuildOptions, Pipeline
 from publish.errors import PublishError, Report
-from publish.formats import FORMATS
+from publish.manuscript.loading import load_book
+from publish.theme import templates
 
 POLL_SECONDS = 0.3
 RELOAD_SCRIPT = """<script>
@@ -45,8 +45,8 @@ class Preview:
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
-            rendered, context = prepare(self.manuscript, Report(), jobs=1)  # no forking beside the server's thread
-            page = FORMATS.get("html").build(rendered, context).decode("utf-8")
+            # No forking beside the server's thread: one job.
+            page = Pipeline(load_book(self.manuscript), Report(), BuildOptions(jobs=1)).make("html").decode("utf-8")
             problems = []
         except PublishError as error:
             page, problems = None, [str(problem) for problem in error.problems]

@@ -8,19 +8,18 @@ import html
 import os
 import re
 import shutil
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from publish import __version__
-from publish.theme import templates
-from publish.build import prepare
+from publish.build import BuildOptions, Pipeline
 from publish.errors import Report
-from publish.formats.pdf import pdf_bytes
-from publish.proofing.lint import WORD, Finding, lint_book
 from publish.manuscript.loading import load_book
 from publish.output import write_atomic
+from publish.proofing.lint import WORD, Finding, lint_book
 from publish.proofing.spelling import spelling_findings
+from publish.theme import templates
 
 PROOF_PDF, PREVIOUS_PDF, REPORT = "proof.pdf", "previous-proof.pdf", "index.html"
 NOT_TEXT = re.compile("[\x02\xad\ufffe]")  # PDFium's marks where a word was hyphenated
@@ -54,21 +53,21 @@ class ChapterProof:
         return max(1, round(self.words / WORDS_PER_MINUTE))
 
 
-def make_proof(manuscript: Path, folder: Path, report: Report) -> Path:
+def make_proof(manuscript: Path, folder: Path, report: Report, strict: bool = False) -> Path:
     """Write the proof folder; a proof already there becomes the one this proof is compared with."""
     book = load_book(manuscript)
-    rendered, context = prepare(manuscript, report, book=book)
-    context = replace(context, jobs=1)  # one layout: the stamp and the chapters' pages are read from it
     built = _build_time()
-    version = rendered.metadata.version or __version__
-    stamp = f"PROOF  |  version {version}  |  built {built:%Y-%m-%d %H:%M} UTC"
-    data = pdf_bytes(rendered, context, stamp=stamp)  # built before anything in the folder is touched
+    stamp = f"PROOF  |  version {book.metadata.version or __version__}  |  built {built:%Y-%m-%d %H:%M} UTC"
+    # Laid out whole (one job): the chapters' pages are read from the layout's document.
+    pipeline = Pipeline(book, report, BuildOptions(strict=strict, jobs=1, stamp=stamp))
+    rendered = pipeline.rendered
+    data = pipeline.make("pdf")  # built before anything in the folder is touched
     folder.mkdir(parents=True, exist_ok=True)
     previous = folder / PREVIOUS_PDF
     if (folder / PROOF_PDF).exists():
         os.replace(folder / PROOF_PDF, previous)
     proof = write_atomic(folder / PROOF_PDF, data)
-    layout = context.print_layout(rendered)
+    layout = pipeline.context.layouts.layout()
     labels = list(layout.labels)
     pages = render_pages(proof, folder / "pages", "page")
     changes = []

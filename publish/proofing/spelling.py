@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from publish.proofing.lint import WORD, Finding, Line
+from publish.manuscript.loading import read_utf8
 from publish.model import Book
 
 WORD_LIST = "words.txt"
@@ -30,8 +31,6 @@ def book_words(root: Path) -> set[str]:
     path = root / WORD_LIST
     if not path.is_file():
         return set()
-    from publish.manuscript.loading import read_utf8
-
     words = (line.split("#", 1)[0].strip() for line in read_utf8(path).splitlines())
     return {word.lower() for word in words if word}
 

@@ -9,15 +9,16 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from publish import __version__
-from publish.theme import templates
-from publish.build import prepare
-from publish.theme.cover import generated_cover
+from publish.build import BuildOptions, Pipeline
 from publish.errors import Problem, PublishError, Report
-from publish.formats import FORMATS
+from publish.manuscript.loading import load_book
+from publish.theme import templates
+from publish.theme.cover import generated_cover
 
 KINDS = {  # by the end of the file name; the first that matches
     "-screen.pdf": ("PDF for screens", "bookmarked pages with linked contents and notes"),
@@ -26,6 +27,8 @@ KINDS = {  # by the end of the file name; the first that matches
     ".epub": ("EPUB ebook", "for e-readers and reading apps"),
     ".html": ("Web edition", "read in any browser"),
 }
+# What a release holds: (format, printer profile; None: the book's own).
+OUTPUTS = (("epub", None), ("pdf", None), ("pdf", "screen"), ("html", None), ("cover", None))
 
 
 @dataclass(frozen=True)
@@ -42,27 +45,21 @@ class ReleaseFile:
         return f"{self.size / 1024:.0f} KB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MB"
 
 
-def make_release(manuscript: Path, dist: Path, report: Report, force: bool = False) -> Path:
+def make_release(manuscript: Path, dist: Path, report: Report, force: bool = False, strict: bool = False) -> Path:
     """Build every format into dist/<slug>-<version>/ at once: the folder appears whole or not at all."""
-    epoch_was_set = "SOURCE_DATE_EPOCH" in os.environ
-    if not epoch_was_set and (commit_time := _git(manuscript, "log", "-1", "--format=%ct")):
-        os.environ["SOURCE_DATE_EPOCH"] = commit_time  # the same commit gives the same release
-    try:
-        rendered, context = prepare(manuscript, report)
-    finally:
-        if not epoch_was_set:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-    version = rendered.metadata.version or _git(manuscript, "describe", "--tags", "--always") or "0"
-    rendered = replace(rendered, metadata=replace(rendered.metadata, version=version))
-    stem = f"{rendered.metadata.slug}-{version}"
+    book = load_book(manuscript)
+    version = book.metadata.version or _git(manuscript, "describe", "--tags", "--always") or "0"
+    stem = f"{book.metadata.slug}-{version}"
     target = dist / stem
     if target.exists() and not force:
         raise PublishError(Problem(f"release {target} exists already; change 'version' in book.yaml or pass --force "
                                    "to replace it"))
+    options = BuildOptions(strict=strict, source_date=_commit_time(manuscript))
+    pipeline = Pipeline(book, report, options, version=version)
     dist.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=dist))
     try:
-        _write_release(staging, stem, rendered, context, version)
+        _write_release(staging, stem, pipeline, version)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
@@ -72,18 +69,25 @@ def make_release(manuscript: Path, dist: Path, report: Report, force: bool = Fal
     return target
 
 
-def _write_release(folder: Path, stem: str, book, context, version: str) -> None:
+def _commit_time(manuscript: Path) -> datetime | None:
+    """The time of the manuscript's last commit, so that the same commit gives the same release; None when
+    SOURCE_DATE_EPOCH chooses the time, or the manuscript is not in git."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return None
+    commit_time = _git(manuscript, "log", "-1", "--format=%ct")
+    return datetime.fromtimestamp(int(commit_time), tz=timezone.utc) if commit_time else None
+
+
+def _write_release(folder: Path, stem: str, pipeline: Pipeline, version: str) -> None:
+    book, modified = pipeline.rendered, pipeline.context.modified
     downloads = []
-    screen = replace(context, profile="screen")
-    for name, build_context in (("epub", context), ("pdf", context), ("pdf", screen), ("html", context),
-                                ("cover", context)):
-        output_format = FORMATS.get(name)
-        path = folder / output_format.file_name(stem, book.print.profile, build_context.profile)
-        path.write_bytes(output_format.build(book, build_context))
+    for name, profile in OUTPUTS:
+        path = folder / pipeline.file_name(name, stem, profile)
+        path.write_bytes(pipeline.make(name, profile))
         downloads.append(_describe(path))
     cover = _write_cover(folder, book)
     env = templates.environment(book.root)
-    updated = context.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+    updated = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
     common = dict(book=book, version=version, downloads=downloads, cover=cover, link=lambda i: f"#{i}")
     (folder / "index.html").write_text(templates.render(
         env, "release-index.html", stylesheet=templates.stylesheet(book.root, "release.css"),
@@ -105,7 +109,7 @@ def _write_release(folder: Path, stem: str, book, context, version: str) -> None
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(files, key=lambda f: f.name))
     (folder / "SHA256SUMS").write_text(sums, encoding="utf-8")
     for path in folder.iterdir():
-        os.utime(path, (context.modified.timestamp(),) * 2)
+        os.utime(path, (modified.timestamp(),) * 2)
         path.chmod(0o644)
     folder.chmod(0o755)
 

@@ -10,7 +10,7 @@ import subprocess
 import pikepdf
 import pytest
 
-from publish.build import build
+from publish.build import BuildOptions, build
 from publish.errors import Report
 from publish.formats.print_cover import PAGE_THICKNESS_IN, SPINE_TEXT_MIN_IN, spine_width_in
 from publish.layout.profiles import gutter_in
@@ -174,7 +174,7 @@ def test_lulu_profile_declares_srgb(book, profile_builds):
 
 def test_same_input_gives_identical_bytes_in_every_profile(profile_builds, tmp_path):
     for profile in ("ingram", "screen", "lulu"):
-        again = build(PROJECT / "manuscript", tmp_path, ["pdf"], Report(), profile=profile)[0]
+        again = build(PROJECT / "manuscript", tmp_path, ["pdf"], Report(), BuildOptions(profile=profile))[0]
         assert again.read_bytes() == profile_builds["review", profile].read_bytes(), profile
 
 

@@ -14,19 +14,20 @@ from typing import Callable
 from ebooklib import epub
 from lxml import etree
 
-from publish.theme import templates
-from publish.theme.cover import generated_cover
-from publish.theme.fonts import FACES, LICENSE
 from publish.cache.kept import kept_bytes
-from publish.model import Chapter, RenderedBook
-from publish.output import write_atomic
-from publish.formats.registry import BuildContext, OutputFormat
+from publish.formats.context import BuildContext
 from publish.formats.epub.font_subset import subset_face
 from publish.formats.epub.page_list import insert_page_markers, marker_id
 from publish.formats.epub.zip_container import DEFLATER, zip_container
-from publish.layout.pagination import PageStart
-from publish.theme.stylesheets import packaged_name, referenced_resources
+from publish.formats.registry import OutputFormat
+from publish.layout.document import FRONT_ROLES, PageStart
+from publish.model import Chapter, RenderedBook
+from publish.output import write_atomic
 from publish.render.xhtml import inner_xhtml, parse_fragment
+from publish.theme import templates
+from publish.theme.cover import generated_cover
+from publish.theme.fonts import FACES, LICENSE
+from publish.theme.stylesheets import packaged_name, referenced_resources
 
 ENDNOTES = "endnotes.xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -44,12 +45,12 @@ class NavLink:
 def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
     with ThreadPoolExecutor(max_workers=1) as background:
         # Pillow lets go of the GIL: the cover is drawn while the rest is made
-        cover = background.submit(_cover_image, book, context.book_cache(book))
+        cover = background.submit(_cover_image, book, context.cache)
         return _build_epub(book, context, cover.result)
 
 
 def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable[[], tuple[str, bytes]]) -> bytes:
-    env = templates.environment(book.root, context.book_cache(book))
+    env = templates.environment(book.root, context.cache)
     file_of = {element_id: _file_name(chapter) for chapter in book.chapters for element_id in chapter.ids}
     gathered_notes = book.epub.notes == "book" and any(chapter.footnotes for chapter in book.chapters)
     if gathered_notes:
@@ -61,7 +62,7 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
     def page(template: str, **extra) -> bytes:
         return templates.render(env, template, book=book, link=link, **extra).encode("utf-8")
 
-    starts = context.page_starts(book) if book.epub.page_list else ()
+    starts = context.layouts.page_starts() if book.epub.page_list else ()
     chapters, pages = [], []
     for chapter in book.chapters:
         body, placed = _prepare_body(chapter, file_of, [s for s in starts if s.chapter_id == chapter.id])
@@ -99,7 +100,7 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
     raw = io.BytesIO()
     epub.write_epub(raw, package, {"mtime": context.modified, "raise_exceptions": True, "epub3_pages": False,
                                    "compresslevel": 0})  # compressed once, by the repack
-    return _repack(raw.getvalue(), context.modified, book.metadata.language, context.book_cache(book))
+    return _repack(raw.getvalue(), context.modified, book.metadata.language, context.cache)
 
 
 def _file_name(chapter: Chapter) -> str:
@@ -227,7 +228,7 @@ def _add_images(package: epub.EpubBook, book: RenderedBook) -> None:
 
 
 def _landmarks(book: RenderedBook) -> list[NavLink]:
-    body = next((c for c in book.chapters if c.role not in FRONT_MATTER_ROLES), book.chapters[0])
+    body = next((c for c in book.chapters if c.role not in FRONT_ROLES), book.chapters[0])
     return [
         NavLink("cover", "cover.xhtml", "Cover"),
         NavLink("titlepage", "titlepage.xhtml", "Title page"),
@@ -235,9 +236,6 @@ def _landmarks(book: RenderedBook) -> list[NavLink]:
         NavLink("bodymatter", _file_name(body), "Start of text"),
         NavLink("copyright-page", "copyright.xhtml", "Copyright"),
     ]
-
-
-FRONT_MATTER_ROLES = {"foreword", "preface", "introduction", "preamble", "dedication", "epigraph", "acknowledgments"}
 
 
 def _ncx_entries(book: RenderedBook) -> list:

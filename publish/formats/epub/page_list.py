@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.layout.pagination import WORD, PageStart
+from publish.layout.document import PageStart
+from publish.layout.line_breaks import WORD
 from publish.render.xhtml import EPUB_TYPE, VOID
 
 

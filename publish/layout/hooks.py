@@ -1,0 +1,134 @@
+"""Every change this tool makes to WeasyPrint's behaviour, in one place, installed only while a print layout runs
+and removed after it (WeasyPrint is pinned; these wrap three of its functions):
+- lines are broken without hyphenating a third line-end in a row (its line maker and the hyphenation dictionary
+  lookup of its line breaker are wrapped);
+- a layout in parts leaves the margin boxes (folios, running heads) of its pages to a `MarginsLater`, which makes
+  them once the part's first folio is known (the last step of its layout_document is wrapped).
+Outside a layout, and in every thread that is not laying out, the wrapped functions behave as WeasyPrint's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+from typing import Iterator
+
+from publish.layout.line_breaks import HYPHENS, line_text
+
+
+class MarginsLater:
+    """The margin boxes WeasyPrint would make for a document's pages, put off until the folio offset is known."""
+
+    def __init__(self) -> None:
+        self.context = None
+        self.pages: list = []  # (page box, page state) in order
+
+    def make(self, offset: int) -> None:
+        """Add each page's margin boxes, its folio counted from `offset` more than WeasyPrint counted."""
+        from weasyprint.layout.background import layout_box_backgrounds
+        from weasyprint.layout.page import make_margin_boxes
+
+        for number, (page, state) in enumerate(self.pages, start=1):
+            state = copy.deepcopy(state)
+            counters = state[1]
+            counters["page"] = [*counters["page"][:-1], counters["page"][-1] + offset]
+            self.context.current_page = number
+            margins = tuple(make_margin_boxes(self.context, page, state))
+            for margin in margins:
+                layout_box_backgrounds(page, margin, self.context.get_image_from_uri)
+            page.children = (*page.children, *margins)
+
+
+class _Layout(threading.local):
+    """What the layout running in this thread asks of the hooks; `seen` is None when none runs."""
+
+    seen: dict | None = None  # hyphenated line-ends right before each line, by (block, where the line starts)
+    hyphenate = True  # whether the line being broken may end hyphenated
+    margins: MarginsLater | None = None
+
+
+_layout = _Layout()
+_lock = threading.Lock()
+_running = 0  # layouts with the hooks in place, in every thread
+_originals: dict[str, object] = {}
+
+
+@contextlib.contextmanager
+def print_layout_hooks(margins: MarginsLater | None = None) -> Iterator[None]:
+    """While inside, this thread's layout hyphenates no third line-end in a row and, with `margins`, leaves the
+    margin boxes to it."""
+    global _running
+    with _lock:
+        if _running == 0:
+            _install()
+        _running += 1
+    _layout.seen, _layout.margins = {}, margins
+    try:
+        yield
+    finally:
+        _layout.seen, _layout.margins = None, None
+        with _lock:
+            _running -= 1
+            if _running == 0:
+                _remove()
+
+
+def _install() -> None:
+    import weasyprint.layout as layout
+    import weasyprint.layout.inline as inline
+    import weasyprint.text.line_break as line_break
+
+    _originals.update(next_linebox=inline.get_next_linebox, pyphen=line_break.pyphen,
+                      margin_boxes=layout.make_margin_boxes)
+    inline.get_next_linebox = _next_linebox
+    line_break.pyphen = _Dictionaries(_originals["pyphen"])
+    layout.make_margin_boxes = _margin_boxes
+
+
+def _remove() -> None:
+    import weasyprint.layout as layout
+    import weasyprint.layout.inline as inline
+    import weasyprint.text.line_break as line_break
+
+    inline.get_next_linebox = _originals.pop("next_linebox")
+    line_break.pyphen = _originals.pop("pyphen")
+    layout.make_margin_boxes = _originals.pop("margin_boxes")
+
+
+def _next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args):
+    next_linebox = _originals["next_linebox"]
+    if _layout.seen is None:
+        return next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
+    before = _layout.seen.get((linebox.element, repr(skip_stack)), 0)
+    hyphenate, _layout.hyphenate = _layout.hyphenate, before < 2
+    try:
+        line, resume_at = next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
+    finally:
+        _layout.hyphenate = hyphenate
+    if line is not None and resume_at is not None:
+        ends_hyphenated = line_text(line).rstrip().endswith(HYPHENS)
+        _layout.seen[(linebox.element, repr(resume_at))] = before + 1 if ends_hyphenated else 0
+    return line, resume_at
+
+
+def _margin_boxes(context, page, state):
+    later = _layout.margins
+    if later is None:
+        return _originals["margin_boxes"](context, page, state)
+    later.context = context
+    later.pages.append((page, state))
+    return []
+
+
+class _Dictionaries:
+    """pyphen as WeasyPrint's line breaker sees it: no language to hyphenate in while a line may not hyphenate."""
+
+    def __init__(self, pyphen) -> None:
+        self._pyphen = pyphen
+
+    def __getattr__(self, name: str):
+        return getattr(self._pyphen, name)
+
+    def language_fallback(self, language: str):
+        return self._pyphen.language_fallback(language) if _layout.hyphenate else None

@@ -1,0 +1,73 @@
+"""The book as HTML for print (print.html), laid out with the page stylesheet and the layout hooks; and the hash
+of everything such a layout reads, which names what a build keeps of it."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from publish.cache.digest import digest_of, image_stamps
+from publish.errors import FormatError, Problem, Report
+from publish.layout import profiles
+from publish.layout.document import front_matter
+from publish.layout.hooks import MarginsLater, print_layout_hooks
+from publish.layout.line_breaks import Protected, keep_whole
+from publish.layout.notes import print_body
+from publish.layout.profiles import PageGeometry, PrintProfile
+from publish.layout.weasy import render_html
+from publish.model import RenderedBook
+from publish.theme import templates
+from publish.theme.fonts import FACES
+from publish.theme.stylesheets import referenced_resources
+
+
+def print_environment(book: RenderedBook):
+    env = templates.environment(book.root)
+    env.filters["print_body"] = print_body
+    return env
+
+
+def print_html(env, book: RenderedBook, version: str, profile: PrintProfile, chapters, front: bool = True,
+               stubs=()) -> str:
+    """`chapters` as one HTML document for print, after the front pages if `front` (see print.html)."""
+    front_ids, first_body_id = front_matter(book)
+    return templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}",
+                            version=version, profile=profile, front_ids=front_ids, first_body_id=first_body_id,
+                            chapters=chapters, front_matter=front, stubs=stubs)
+
+
+def lay_out_html(book: RenderedBook, env, html: str, geometry: PageGeometry, profile: PrintProfile,
+                 protected: set[Protected], font_config, report: Report, extra_css=(),
+                 margins: MarginsLater | None = None):
+    """One layout pass of print HTML: (document, tree), with the protected words kept whole."""
+    page_css = templates.render(env, "print-page.css", book=book, geometry=geometry, profile=profile,
+                                cmyk_profile=profiles.CMYK_PROFILE.as_uri())
+    if profile.colour == "cmyk" and not profiles.CMYK_PROFILE.exists():
+        raise FormatError(Problem(f"the {profile.name} profile needs the CMYK colour profile "
+                                  f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
+                                  f"(apt-get install libgs-common)"))
+    with print_layout_hooks(margins):
+        return render_html(book, html, "print.css", [page_css, *extra_css], report, font_config,
+                           prepare=lambda root: keep_whole(root, protected))
+
+
+def layout_key(book: RenderedBook, html: str, version: str, profile: PrintProfile) -> str:
+    """A hash of everything a layout depends on: the book as one HTML document (`html`, from print_html), the
+    images it shows, its stylesheets, the page templates, the print options, the profile and the versions of
+    this tool and of WeasyPrint."""
+    images = [image for chapter in book.chapters for image in chapter.images]
+    return digest_of(html, json.dumps(image_stamps(book.root, images)), *stylesheet_inputs(book), repr(book.print),
+                     repr(profile), version, package_version("weasyprint"), *(str(face) for face in FACES))
+
+
+def stylesheet_inputs(book: RenderedBook) -> list[str]:
+    """What a layout reads besides the HTML: the print stylesheet, the page and font templates, and the size and
+    time of each file the stylesheet loads (images, fonts, imported sheets)."""
+    env = templates.environment(book.root)
+    css_path = templates.stylesheet_path(book.root, "print.css")
+    css = templates.stylesheet(book.root, "print.css")
+    allowed = [book.root, *templates.style_folders(book.root)]
+    loaded = [str(resource.path) for resource in referenced_resources(css, css_path, allowed)]
+    return [css, env.loader.get_source(env, "print-page.css")[0], env.loader.get_source(env, "fonts.css")[0],
+            json.dumps(image_stamps(Path("/"), loaded))]  # the loaded files' paths are absolute
