@@ -121,7 +121,7 @@ def fresh_outputs(manuscript: Path, out_dir: Path, format_names: list[str], repo
     if not found or any(warnings is None for warnings in found):
         return None
     for warning in (*found[0].render, *(warning for warnings in found for warning in warnings.own)):
-        report.warn(warning.message, warning.path, warning.line)
+        report.add(warning)
     if options.strict and report.warnings:
         raise PublishError(f"{len(report.warnings)} warnings and --strict: nothing written")
     return paths

@@ -20,6 +20,7 @@ class Problem:
     path: Path | None = None
     line: int | None = None
     level: Level = Level.ERROR
+    rule: str | None = None  # the lint rule that reports this kind of problem (dead-link, image-alt), if any
 
     def __str__(self) -> str:
         place = ""
@@ -71,8 +72,11 @@ class Report:
         self.warnings: list[Problem] = []
         self._echo = echo
 
-    def warn(self, message: str, path: Path | None = None, line: int | None = None) -> None:
-        problem = Problem(message, path, line, Level.WARNING)
+    def warn(self, message: str, path: Path | None = None, line: int | None = None, rule: str | None = None) -> None:
+        self.add(Problem(message, path, line, Level.WARNING, rule))
+
+    def add(self, problem: Problem) -> None:
+        """A warning found earlier (by a worker process, or by the build an output is kept from)."""
         self.warnings.append(problem)
         if self._echo is not None:
             self._echo(problem)

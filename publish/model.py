@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -14,31 +15,97 @@ class Creator:
 
 
 @dataclass(frozen=True)
+class Setting:
+    """How a book.yaml key of an options section is written: what it means, what the writer must give (in their
+    words), and the values it may take. The dataclass field that declares it holds its type and default."""
+
+    description: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    key: str | None = None  # the book.yaml key, when it is not the field's name
+    minimum: float | None = None
+    maximum: float | None = None
+    even: bool = False
+
+
+def setting(default: Any, description: str, kind: str, **rules: Any) -> Any:
+    """A field of book.yaml's schema: its default, and the Setting that validation and the README read."""
+    return field(default=default, metadata={"setting": Setting(description, kind, **rules)})
+
+
+def settings(options: type) -> list[tuple[str, Setting]]:
+    """(field name, Setting) for each book.yaml key of an options section, in declaration order."""
+    return [(item.name, item.metadata["setting"]) for item in fields(options) if "setting" in item.metadata]
+
+
+CHAPTER_STARTS = ("recto", "page", "flow")
+PROFILE_NAMES = ("screen", "kdp", "ingram", "lulu")  # layout/profiles.py says what each printer asks for
+TRIM_PRESETS_MM = {
+    "5x8": (127.0, 203.2),
+    "5.25x8": (133.35, 203.2),
+    "5.5x8.5": (139.7, 215.9),
+    "6x9": (152.4, 228.6),
+    "a5": (148.0, 210.0),
+    "129x198mm": (129.0, 198.0),
+}
+
+
+@dataclass(frozen=True)
 class PrintOptions:
-    trim_width_mm: float
-    trim_height_mm: float
-    chapter_start: str  # "recto", "page" or "flow"
-    toc_depth: int
-    profile: str = "kdp"  # the printer the PDF is made for: screen, kdp, ingram or lulu (see profiles.py)
-    bleed: bool | None = None  # None: what the profile asks for
-    crop_marks: bool = False
-    pad_to: int = 2  # the page count is padded with blank pages to a multiple of this
-    opener: str = "small-caps"  # how a chapter's first paragraph begins: small-caps, drop-cap or plain
-    section_start: str = "flow"  # where a second-level section starts: flow, page or recto
-    paper: str = "white"  # white or cream: the page thickness the cover's spine is measured from
-    page_thickness_in: float | None = None  # overrides the paper's thickness per page (inches)
+    """book.yaml's `print:` section."""
+
+    trim_width_mm: float = setting(
+        139.7, "Trimmed page size; default 5.5x8.5.", f"a preset ({', '.join(TRIM_PRESETS_MM)}) or 'W x H in|mm'",
+        key="trim_size")
+    trim_height_mm: float = 215.9  # set with the width, from trim_size
+    chapter_start: str = setting("recto", "Where each chapter starts; default recto.", "recto, page or flow",
+                                 choices=CHAPTER_STARTS)
+    toc_depth: int = setting(2, "Heading levels listed in the contents; default 2.", "1, 2 or 3",
+                             minimum=1, maximum=3)
+    profile: str = setting("kdp", "The printer the PDF is made for (see profiles.py); default kdp.",
+                           "screen, kdp, ingram or lulu", choices=PROFILE_NAMES)
+    bleed: bool | None = setting(None, "Add 0.125 in of bleed around the page; default: what the profile needs.",
+                                 "true or false")
+    crop_marks: bool = setting(False, "Draw crop marks outside the bleed (not for kdp, lulu or screen).",
+                               "true or false")
+    pad_to: int = setting(2, "Pad the page count with blank pages to a multiple of this; default 2.",
+                          "an even whole number such as 2, 16 or 32", minimum=2, even=True)
+    opener: str = setting("small-caps", "How a chapter's first paragraph begins; default small-caps.",
+                          "small-caps, drop-cap or plain", choices=("small-caps", "drop-cap", "plain"))
+    section_start: str = setting("flow", "Where each second-level section starts; default flow.",
+                                 "flow, page or recto", choices=CHAPTER_STARTS)
+    paper: str = setting("white", "The paper, for the cover's spine width; default white.", "white or cream",
+                         choices=("white", "cream"))
+    page_thickness_in: float | None = setting(
+        None, "Thickness of one page (leaf side), overriding the paper's.",
+        "inches per page between 0.001 and 0.01 (white paper is about 0.0023)", key="page_thickness",
+        minimum=0.001, maximum=0.01)
 
 
 @dataclass(frozen=True)
 class EpubOptions:
-    page_list: bool = True  # mark where the print edition's pages begin (needs the print layout)
-    notes: str = "chapter"  # "chapter": notes at the end of each chapter; "book": all in one endnotes document
+    """book.yaml's `epub:` section."""
+
+    page_list: bool = setting(True, "Mark the print edition's page breaks in the ebook (needs the print layout); "
+                                    "default true.", "true or false")
+    notes: str = setting("chapter", "Where notes go: end of each chapter (default) or end of the book.",
+                         "chapter or book", choices=("chapter", "book"))
+
+
+# The rules `publish lint` has (proofing/lint.py defines them; a test keeps the two lists the same).
+LINT_RULES = ("straight-quotes", "double-space", "space-before-punctuation", "hyphen-as-dash", "unbalanced",
+              "repeated-word", "ellipsis", "inconsistent-spelling", "long-sentence", "image-alt", "dead-link",
+              "markup", "spelling")
 
 
 @dataclass(frozen=True)
 class LintOptions:
-    disabled: tuple[str, ...] = ()  # rule names switched off for the whole book
-    sentence_words: int = 60  # a sentence longer than this is reported
+    """book.yaml's `lint:` section."""
+
+    disabled: tuple[str, ...] = setting((), "Lint rules switched off for this book (publish lint --rules lists "
+                                            "them).", "a list of rule names", key="disable", choices=LINT_RULES)
+    sentence_words: int = setting(60, "Report sentences longer than this many words; default 60.",
+                                  "a whole number of 10 or more", minimum=10)
 
 
 @dataclass(frozen=True)

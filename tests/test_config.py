@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from publish.manuscript.config import parse_book_yaml, slugify
+from publish.layout.profiles import PROFILES
+from publish.manuscript.config import parse_book_yaml
+from publish.manuscript.options import SECTIONS
+from publish.manuscript.identifiers import slugify
+from publish.model import PROFILE_NAMES, EpubOptions, PrintOptions, settings
 from publish.errors import ConfigError
 
 BOOK = Path("/books/novel/book.yaml")
@@ -132,11 +136,11 @@ def test_print_options():
     assert parse_book_yaml("title: A\nlanguage: en\nprint:\n  trim_size: 6x9\n", BOOK).print.trim_width_mm == 152.4
 
 
-def test_bad_print_options():
+def test_bad_print_options_are_reported_in_line_order():
     assert problems("title: A\nlanguage: en\nprint:\n  trim_size: huge\n  chapter_strat: recto\n") == [
-        "/books/novel/book.yaml:5: unknown key 'chapter_strat' — did you mean 'chapter_start'?",
         "/books/novel/book.yaml:4: trim_size 'huge' is not a preset (5x8, 5.25x8, 5.5x8.5, 6x9, a5, 129x198mm) "
         "nor a size such as '6 x 9 in' or '140 x 216 mm' between 3 and 17 in",
+        "/books/novel/book.yaml:5: unknown key 'chapter_strat' — did you mean 'chapter_start'?",
     ]
 
 
@@ -155,11 +159,11 @@ def test_printer_profile_options():
 def test_bad_printer_profile_options():
     assert problems("title: A\nlanguage: en\nprint:\n  profile: kdp\n  crop_marks: true\n  pad_to: 3\n"
                     "  paper: glossy\n  bleed: sometimes\n  page_thickness: 1\n") == [
-        "/books/novel/book.yaml:7: paper 'glossy' must be one of white, cream",
-        "/books/novel/book.yaml:8: bleed must be true or false, not 'sometimes'",
         "/books/novel/book.yaml:5: crop_marks: the kdp profile's printer refuses crop marks; remove "
         "'crop_marks: true' or choose profile: ingram",
         "/books/novel/book.yaml:6: pad_to must be an even whole number such as 2, 16 or 32, not 3",
+        "/books/novel/book.yaml:7: paper 'glossy' must be one of white, cream",
+        "/books/novel/book.yaml:8: bleed must be true or false, not 'sometimes'",
         "/books/novel/book.yaml:9: page_thickness must be inches per page between 0.001 and 0.01 (white paper is "
         "about 0.0023), not 1",
     ]
@@ -185,4 +189,34 @@ def test_jobs_is_a_whole_number_of_workers():
     ]
     assert problems("title: A\nlanguage: en\njobs: many\n") == [
         "/books/novel/book.yaml:3: jobs must be a whole number of worker processes, 1 or more, not 'many'",
+    ]
+
+
+def test_every_options_key_is_declared_once_with_its_default():
+    for section, (options, _) in SECTIONS.items():
+        declared = settings(options)
+        assert declared, section
+        keys = [setting.key or name for name, setting in declared]
+        assert len(keys) == len(set(keys)), section
+        for name, setting in declared:
+            assert setting.description and setting.kind, (section, name)
+            if setting.choices and not isinstance(getattr(options(), name), tuple):
+                assert getattr(options(), name) in setting.choices, (section, name)
+
+
+def test_a_default_comes_from_the_declaration():
+    assert parse_book_yaml("title: A\nlanguage: en\n", BOOK).print == PrintOptions()
+    assert parse_book_yaml("title: A\nlanguage: en\nepub:\n  notes: book\n", BOOK).epub == EpubOptions(notes="book")
+
+
+def test_the_declared_profiles_are_the_printers_the_layout_knows():
+    assert set(PROFILE_NAMES) == set(PROFILES)
+
+
+def test_bad_epub_and_lint_values_say_what_to_give():
+    assert problems("title: A\nlanguage: en\nepub:\n  page_list: maybe\n  notes: margin\nlint:\n"
+                    "  sentence_words: 5\n") == [
+        "/books/novel/book.yaml:4: page_list must be true or false, not 'maybe'",
+        "/books/novel/book.yaml:5: notes 'margin' must be one of chapter, book",
+        "/books/novel/book.yaml:7: sentence_words must be a whole number of 10 or more, not 5",
     ]

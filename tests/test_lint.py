@@ -8,7 +8,7 @@ import pytest
 
 from publish.proofing.lint import RULES, lint_book, prose_lines
 from publish.manuscript.loading import load_book
-from publish.model import Book, ChapterSource, LintOptions, Metadata, PrintOptions
+from publish.model import LINT_RULES, Book, ChapterSource, LintOptions, Metadata, PrintOptions
 from publish.proofing.spelling import spelling_findings
 from tests.helpers import PROJECT
 from tests.test_cli import run
@@ -146,3 +146,8 @@ def test_spelling_finds_misspellings_and_suggests(tmp_path):
     assert "did you mean 'devastating'?" in found[0].message
     american = book_of("The colour of it.", language="en-US")
     assert [f.message.split("'")[1] for f in lint_book(american, spelling_findings)] == ["colour"]
+
+
+def test_book_yaml_knows_every_lint_rule():
+    assert RULES
+    assert set(LINT_RULES) == {*RULES, "spelling"}

@@ -77,9 +77,10 @@ def chapter_from_json(data: dict) -> Chapter:
 
 
 def problem_to_json(problem: Problem) -> list:
-    return [problem.message, str(problem.path) if problem.path else None, problem.line, problem.level.value]
+    return [problem.message, str(problem.path) if problem.path else None, problem.line, problem.level.value,
+            problem.rule]
 
 
 def problem_from_json(data: list) -> Problem:
-    message, path, line, level = data
-    return Problem(message, Path(path) if path else None, line, Level(level))
+    message, path, line, level, rule = data
+    return Problem(message, Path(path) if path else None, line, Level(level), rule)

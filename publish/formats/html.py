@@ -18,7 +18,8 @@ def build_html(book: RenderedBook, context: BuildContext) -> bytes:
     chapters = tuple(replace(chapter, body_html=_inline_images(book, chapter.body_html)) if chapter.images else chapter
                      for chapter in book.chapters)
     page = templates.render(env, "web.html", book=replace(book, chapters=chapters),
-                            link=lambda element_id: f"#{element_id}", stylesheet=templates.stylesheet(book.root, "web.css"))
+                            link=lambda element_id: f"#{element_id}",
+                            stylesheet=templates.stylesheet(book.root, "web.css"))
     return page.encode("utf-8")
 
 

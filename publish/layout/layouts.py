@@ -25,7 +25,8 @@ class PrintLayouts:
 
     def __init__(self, book: RenderedBook, version: str, report: Report, stage: Stage = no_progress,
                  jobs: int = 1, cache: Path | None = None) -> None:
-        self.book, self.version, self.report, self.stage, self.jobs, self.cache = book, version, report, stage, jobs, cache
+        self.book, self.version, self.report = book, version, report
+        self.stage, self.jobs, self.cache = stage, jobs, cache
         self._html: dict[str, str] = {}
         self._made: dict[str, PrintLayout] = {}
 

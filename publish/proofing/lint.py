@@ -230,12 +230,11 @@ def _render_problems(book: Book) -> tuple:
         problems = [(problem, "error") for problem in [*report.warnings, *error.problems]]
     found = []
     for problem, severity in problems:
-        if problem.path is None or "has no alt text" in problem.message:  # image-alt reports those
+        if problem.path is None or problem.rule == "image-alt":  # the image-alt rule reports those
             continue
         message = problem.message.replace(" (shown as a placeholder because of --keep-going)", "")
-        dead = message.startswith("link to") or "(shown as a placeholder" in problem.message
-        found.append(("dead-link" if dead else "markup",
-                      Line(problem.path, problem.line or 1, "", ""), _column(book, problem), message, severity))
+        found.append((problem.rule or "markup", Line(problem.path, problem.line or 1, "", ""), _column(book, problem),
+                      message, severity))
     return tuple(found)
 
 

@@ -14,7 +14,7 @@ import markdown
 from lxml import etree
 
 from publish.cache.chapters import ChapterCache, Rendered
-from publish.manuscript.config import slugify
+from publish.manuscript.identifiers import slugify
 from publish.render.content_model import conform
 from publish.errors import ManuscriptError, Problem, Report
 from publish.render.headings import build_toc, close_level_gaps, ensure_title_heading, name_headings, sectionize
@@ -58,7 +58,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
     chapters = []
     for result in results:
         for warning in result.warnings:
-            report.warn(warning.message, warning.path, warning.line)
+            report.add(warning)
         problems.extend(result.problems)
         if result.chapter is not None:
             chapters.append(result.chapter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.manuscript.config import slugify
+from publish.manuscript.identifiers import slugify
 from publish.errors import Report
 from publish.model import Chapter, ChapterSource, Heading, TocEntry
 from publish.render.references import line_of

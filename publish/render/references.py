@@ -37,17 +37,18 @@ def resolve_images(root: etree._Element, source: ChapterSource, manuscript_root:
         line = line_of(source, image.get("src", "") or "<img")
         if image.get("alt") is None:
             image.set("alt", "")
-            report.warn(f"image '{src}' has no alt text; describe it: ![what it shows]({src})", source.path, line)
+            report.warn(f"image '{src}' has no alt text; describe it: ![what it shows]({src})", source.path, line,
+                        "image-alt")
         problem = _image_problem(src, source, manuscript_root)
         if problem is None:
             relative = (source.path.parent / src).resolve().relative_to(manuscript_root.resolve()).as_posix()
             image.set("src", relative)
             images.append(relative)
         elif keep_going:
-            report.warn(f"{problem} (shown as a placeholder because of --keep-going)", source.path, line)
+            report.warn(f"{problem} (shown as a placeholder because of --keep-going)", source.path, line, "dead-link")
             _replace_with_placeholder(image, src)
         else:
-            problems.append(Problem(problem, source.path, line))
+            problems.append(Problem(problem, source.path, line, rule="dead-link"))
     if problems:
         raise ManuscriptError(problems)
     return tuple(dict.fromkeys(images))
@@ -123,7 +124,7 @@ def unwrap_dead_links(root: etree._Element, source: ChapterSource, known_ids: se
             continue
         what = f"anchor '{href}'" if href.startswith("#") else f"file '{href}'"
         report.warn(f"link to {what} leads nowhere in the book; it is shown as plain text", source.path,
-                    line_of(source, href))
+                    line_of(source, href), "dead-link")
         anchor.tag = "span"
         for attribute in ("href", "rel", "hreflang", "role", "class", EPUB_TYPE):
             anchor.attrib.pop(attribute, None)
