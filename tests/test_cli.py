@@ -37,11 +37,18 @@ def test_usage_error_exits_2():
     assert "invalid choice: 'mobi'" in result.stderr
 
 
+def _files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
 def test_check_validates_without_building(manuscript_copy, tmp_path):
-    result = run("check", "-m", str(manuscript_copy))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    before = _files(tmp_path)
+    result = run("check", "-m", str(manuscript_copy), cwd=elsewhere)
     assert result.returncode == 0, result.stderr
     assert "2 chapters, 0 warnings" in result.stderr
-    assert not (PROJECT / "manuscript" / "build").exists()
+    assert before and _files(tmp_path) == before  # nothing written, in the manuscript or where it ran
 
 
 def test_build_epub_writes_slug_named_file_with_stage_lines(manuscript_copy, tmp_path):
@@ -84,6 +91,29 @@ def test_strict_fails_on_warnings_and_writes_nothing(manuscript_copy, tmp_path):
     assert result.returncode == 1
     assert "1 warnings and --strict: nothing written" in result.stderr
     assert not out.exists() or not any(p.is_file() for p in out.iterdir())  # (build/.cache aside)
+
+
+@pytest.mark.parametrize("command", ["check", "lint", "build", "proof", "dist"])
+def test_strict_makes_a_warning_fail_every_command_that_takes_it(manuscript_copy, tmp_path, command):
+    (manuscript_copy / "two.md").write_text("# Two\n\n<center>old markup</center>\n")
+    out = tmp_path / "out"
+    where = [] if command in ("check", "lint") else ["-o", str(out)]
+    before = _files(manuscript_copy)
+    result = run(command, "--strict", "-m", str(manuscript_copy), *where, *(["--no-spelling"] * (command == "lint")))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    if command == "lint":
+        assert "removed obsolete <center>" in result.stdout and result.stderr.strip().startswith("0 errors, ")
+    else:
+        assert "1 warnings and --strict" in result.stderr
+    assert _files(manuscript_copy) == before
+    assert not out.exists() or [path for path in _files(out) if ".cache" not in path.parts] == []
+
+
+@pytest.mark.parametrize("command", ["outputs", "serve", "verify"])
+def test_commands_that_report_no_warnings_take_no_strict(command):
+    result = run(command, "--strict")
+    assert result.returncode == 2 and "unrecognized arguments: --strict" in result.stderr
 
 
 def test_relative_paths_in_messages(tmp_path):

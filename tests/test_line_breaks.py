@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import weasyprint.layout as layout
+import weasyprint.layout.inline as inline
+import weasyprint.text.line_break as line_break
 from weasyprint import CSS, HTML
 
+from publish.build import BuildOptions, build
+from publish.errors import Report
 from publish.layout.hooks import print_layout_hooks
 from publish.layout.line_breaks import hyphen_runs
+from tests.helpers import PROJECT
 
 WORDS = ("extraordinarily incomprehensibility unquestionably characteristically disproportionately "
          "institutionalisation interdisciplinary misunderstanding counterrevolutionary ") * 6
@@ -33,3 +39,14 @@ def test_runs_of_typed_hyphens_are_still_found():
     typed = " ".join(["well-to-do up-to-date mother-in-law"] * 12)
     with print_layout_hooks():
         assert _runs(typed)  # a later pass keeps such a word whole
+
+
+def test_the_hooks_are_gone_after_a_build_and_plain_weasyprint_behaves_as_without_them(tmp_path):
+    own = (inline.get_next_linebox, line_break.pyphen, layout.make_margin_boxes)
+    plain = HTML(string=f'<html lang="en"><body><p>{WORDS}</p></body></html>')
+    before = plain.write_pdf(stylesheets=[NARROW])
+    assert _runs(WORDS)  # WeasyPrint left alone hyphenates three lines in a row here
+    build(PROJECT / "manuscript", tmp_path, ["pdf"], Report(), BuildOptions(jobs=1))
+    assert (inline.get_next_linebox, line_break.pyphen, layout.make_margin_boxes) == own
+    assert plain.write_pdf(stylesheets=[NARROW]) == before
+    assert _runs(WORDS)

@@ -100,7 +100,9 @@ def test_landing_page_is_valid_html5_and_every_link_resolves(release):
 
 
 def test_web_edition_is_valid_html5(release):
-    html5lib.HTMLParser(strict=True).parse((release / f"{STEM}.html").read_bytes())
+    page = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse((release / f"{STEM}.html").read_bytes())
+    assert page.find(".//title").text == "Never Let Me Go (2010)"
+    assert len(page.findall(".//h2")) >= 7  # the review's seven titled sections, and the contents
 
 
 @pytest.mark.parametrize("page", ["index.html", f"{STEM}.html"])

@@ -53,6 +53,7 @@ def _size(box) -> tuple[float, float]:
 @pytest.mark.parametrize("book", BOOKS)
 def test_page_boxes(profile, book, profile_builds):
     pages = boxes(profile_builds[book, profile])
+    assert len(pages) >= 10
     for page in pages:
         assert _size(page["TrimBox"]) == TRIM
         if profile == "lulu":  # bleed on every side, built into every page
