@@ -15,11 +15,11 @@ from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
 from publish.layout.profiles import PROFILES
 from publish.manuscript.loading import load_book
+from publish.progress import Progress
 from publish.proofing.lint import RULES, lint_book
 from publish.proofing.preview import serve
 from publish.proofing.proof import make_proof, page_texts, pdf_page_changes, text_diff
 from publish.proofing.spelling import spelling_findings
-from publish.progress import Progress
 from publish.release.dist import make_release
 from publish.release.verify import check_pdf, run_ace, run_epubcheck
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from tests.helpers import PROJECT
 
 PACKAGE = PROJECT / "publish"

@@ -158,9 +158,9 @@ def test_profile_option_names_its_output(tmp_path):
 
 
 def test_ingram_without_its_colour_profile_says_what_to_install(tmp_path, monkeypatch):
-    from publish.layout import profiles
     from publish.build import BuildOptions, build
     from publish.errors import PublishError, Report
+    from publish.layout import profiles
 
     monkeypatch.setattr(profiles, "CMYK_PROFILE", tmp_path / "missing" / "default_cmyk.icc")
     with pytest.raises(PublishError) as error:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from publish.errors import ConfigError
 from publish.layout.profiles import PROFILES
 from publish.manuscript.config import parse_book_yaml
-from publish.manuscript.options import SECTIONS
 from publish.manuscript.identifiers import slugify
+from publish.manuscript.options import SECTIONS
 from publish.model import PROFILE_NAMES, EpubOptions, PrintOptions, settings
-from publish.errors import ConfigError
 
 BOOK = Path("/books/novel/book.yaml")
 

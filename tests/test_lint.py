@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from publish.proofing.lint import RULES, lint_book, prose_lines
 from publish.manuscript.loading import load_book
 from publish.model import LINT_RULES, Book, ChapterSource, LintOptions, Metadata, PrintOptions
+from publish.proofing.lint import RULES, lint_book
+from publish.proofing.prose import prose_lines
 from publish.proofing.spelling import spelling_findings
 from tests.helpers import PROJECT
 from tests.test_cli import run

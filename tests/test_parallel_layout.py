@@ -12,15 +12,15 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publish.layout import worker as layout_worker
-from publish.layout import parallel as parallel_layout
-from publish.theme.templates import PACKAGE_TEMPLATES
 from publish.build import BuildOptions, build
 from publish.errors import FormatError, Report
-from publish.manuscript.loading import load_book
+from publish.layout import parallel as parallel_layout
+from publish.layout import worker as layout_worker
 from publish.layout.profiles import profile_named
-from publish.render.book import render_book
+from publish.manuscript.loading import load_book
 from publish.release.verify import check_pdf
+from publish.render.book import render_book
+from publish.theme.templates import PACKAGE_TEMPLATES
 from tests.helpers import CORPUS, pdf_pages
 
 MANIFESTO = CORPUS / "the-communist-manifesto"

@@ -12,6 +12,7 @@ from publish.errors import Level, Problem
 from publish.model import Chapter, ChapterSource, Footnote, Heading
 from publish.output import write_atomic
 
+
 @dataclass(frozen=True)
 class Rendered:
     """A chapter as rendering left it: the chapter, or the problems that stopped it, and its warnings."""

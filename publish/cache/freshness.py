@@ -11,11 +11,11 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from publish.theme import templates
 from publish.cache.chapters import problem_from_json, problem_to_json
 from publish.cache.digest import code_fingerprint, digest_of, digest_of_all
 from publish.errors import Problem
 from publish.output import write_atomic
+from publish.theme import templates
 
 LIBRARIES = ("ebooklib", "weasyprint", "pydyf", "jinja2", "uharfbuzz", "font-source-serif-pro", "pyyaml")
 

@@ -6,11 +6,11 @@ import base64
 import mimetypes
 from dataclasses import replace
 
-from publish.theme import templates
-from publish.model import RenderedBook
 from publish.formats.context import BuildContext
 from publish.formats.registry import OutputFormat
+from publish.model import RenderedBook
 from publish.render.xhtml import inner_xhtml, parse_fragment
+from publish.theme import templates
 
 
 def build_html(book: RenderedBook, context: BuildContext) -> bytes:

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from publish.errors import Report
-from publish.layout.document import PageStart, PrintLayout
 from publish.layout import parallel
+from publish.layout.document import PageStart, PrintLayout
 from publish.layout.print_html import layout_key, print_environment, print_html
 from publish.layout.profiles import PrintProfile, profile_named
 from publish.layout.whole import lay_out_whole

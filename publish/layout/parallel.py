@@ -20,7 +20,14 @@ from pathlib import Path
 
 from publish.errors import FormatError, Problem, Report
 from publish.layout.document import (
-    PrintLayout, estimated_pages, front_matter, padded, page_of_anchor, page_starts, report_low_resolution, roman,
+    PrintLayout,
+    estimated_pages,
+    front_matter,
+    padded,
+    page_of_anchor,
+    page_starts,
+    report_low_resolution,
+    roman,
 )
 from publish.layout.kept_parts import LayoutCache
 from publish.layout.parts import Counted, GroupPdf

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from publish.errors import Report
 from publish.layout.document import (
-    PrintLayout, estimated_book_pages, padded, page_labels, page_starts, report_low_resolution,
+    PrintLayout,
+    estimated_book_pages,
+    padded,
+    page_labels,
+    page_starts,
+    report_low_resolution,
 )
 from publish.layout.passes import GutterCheck, ShownPasses, first_geometry, hyphen_passes, warn_hyphen_runs
 from publish.layout.print_html import lay_out_html, print_environment

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from publish.manuscript.config import ChapterRef, parse_book_yaml
 from publish.errors import ConfigError, ManuscriptError, Problem
+from publish.manuscript.config import ChapterRef, parse_book_yaml
 from publish.model import Book, ChapterSource
 
 CHAPTER_ROLES = (

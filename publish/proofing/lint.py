@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from publish.errors import PublishError, Report, display_path
-from publish.model import Book, ChapterSource
+from publish.model import Book
+from publish.proofing.prose import WORD, Line, paragraphs, prose_lines
 from publish.render.book import render_book
 
 
@@ -30,16 +31,6 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Line:
-    """A line of prose with everything that is not prose (code, tags, URLs) blanked out, columns kept."""
-
-    path: Path
-    number: int
-    text: str
-    raw: str
-
-
-@dataclass(frozen=True)
 class Rule:
     severity: str
     description: str
@@ -48,53 +39,6 @@ class Rule:
 
 
 IGNORE = re.compile(r"<!--\s*lint:\s*ignore\b\s*([\w\-, ]*?)\s*-->")
-FENCE = re.compile(r"^\s*(```|~~~)")
-LINE_MARKERS = [  # blanked with spaces: what follows starts the prose
-    re.compile(r"^(\s*>)+"),  # blockquote markers
-    re.compile(r"^\s*(?:[-*+]|\d+[.)]|#{1,6})\s+"),  # list markers and heading marks, with their spaces
-]
-NOT_PROSE = [  # blanked with NUL, which is neither a space nor a letter, so no rule sees spaces that are not there
-    re.compile(r"`[^`]*`"),  # code spans
-    re.compile(r"<!--.*?-->"),  # comments
-    re.compile(r"</?[A-Za-z][^>]*>"),  # HTML tags
-    re.compile(r"(?<=\])\([^)]*\)"),  # link and image targets (the link text stays prose)
-    re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$"),  # reference definitions
-    re.compile(r"<?https?://\S+>?"),  # bare URLs
-    re.compile(r"\{[:#.][^}]*\}"),  # attribute lists
-]
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-
-
-def prose_lines(chapter: ChapterSource) -> list[Line]:
-    lines, in_fence = [], False
-    for index, raw in enumerate(chapter.text.splitlines()):
-        if FENCE.match(raw):
-            in_fence = not in_fence
-            continue
-        if in_fence or raw.startswith(("    ", "\t")) and not raw.strip().startswith(("-", "*", "+")):
-            continue
-        text = raw
-        for pattern in LINE_MARKERS:
-            text = pattern.sub(lambda match: " " * len(match.group(0)), text)
-        for pattern in NOT_PROSE:
-            text = pattern.sub(lambda match: "\0" * len(match.group(0)), text)
-        lines.append(Line(chapter.path, chapter.first_line + index, text, raw))
-    return lines
-
-
-def paragraphs(lines: list[Line]) -> list[list[Line]]:
-    groups, current, previous = [], [], None
-    for line in lines:
-        if not line.text.strip() or (previous is not None and line.number != previous + 1):
-            if current:
-                groups.append(current)
-            current = []
-        if line.text.strip():
-            current.append(line)
-        previous = line.number
-    if current:
-        groups.append(current)
-    return groups
 
 
 # --- the rules -------------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from publish.build import BuildOptions, Pipeline
 from publish.errors import Report
 from publish.manuscript.loading import load_book
 from publish.output import write_atomic
-from publish.proofing.lint import WORD, Finding, lint_book
+from publish.proofing.lint import Finding, lint_book
+from publish.proofing.prose import WORD
 from publish.proofing.spelling import spelling_findings
 from publish.theme import templates
 

@@ -8,9 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from publish.proofing.lint import WORD, Finding, Line
 from publish.manuscript.loading import read_utf8
 from publish.model import Book
+from publish.proofing.lint import Finding
+from publish.proofing.prose import WORD, Line
 
 WORD_LIST = "words.txt"
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "ru", "ar", "eu", "lv", "fa")

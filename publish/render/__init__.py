@@ -1,1 +1,2 @@
-"""Markdown to format-neutral XHTML: the content model, headings, notes, images and links, ids unique across the book."""
+"""Markdown to format-neutral XHTML: the content model, headings, notes, images and links, ids unique across the
+book."""

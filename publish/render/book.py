@@ -14,11 +14,11 @@ import markdown
 from lxml import etree
 
 from publish.cache.chapters import ChapterCache, Rendered
-from publish.manuscript.identifiers import slugify
-from publish.render.content_model import conform
 from publish.errors import ManuscriptError, Problem, Report
-from publish.render.headings import build_toc, close_level_gaps, ensure_title_heading, name_headings, sectionize
+from publish.manuscript.identifiers import slugify
 from publish.model import Book, Chapter, ChapterSource, Footnote, RenderedBook
+from publish.render.content_model import conform
+from publish.render.headings import build_toc, close_level_gaps, ensure_title_heading, name_headings, sectionize
 from publish.render.notes import take_footnotes
 from publish.render.references import URL_SCHEME, line_of, resolve_chapter_links, resolve_images, unwrap_dead_links
 from publish.render.xhtml import clean, inner_xhtml, parse_fragment

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.manuscript.identifiers import slugify
 from publish.errors import Report
+from publish.manuscript.identifiers import slugify
 from publish.model import Chapter, ChapterSource, Heading, TocEntry
 from publish.render.references import line_of
 from publish.render.xhtml import EPUB_TYPE, inner_xhtml, plain_text, remove_keep_tail, unwrap

@@ -7,8 +7,8 @@ import textwrap
 
 from PIL import Image, ImageDraw, ImageFont
 
-from publish.theme.fonts import FACES
 from publish.model import Metadata
+from publish.theme.fonts import FACES
 
 SIZE = (1600, 2560)
 BACKGROUND = (38, 52, 71)

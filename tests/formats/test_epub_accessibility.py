@@ -14,8 +14,8 @@ from fontTools.ttLib import TTFont
 
 from publish.build import build
 from publish.errors import Report
-from publish.theme.fonts import FACES
 from publish.release.verify import run_ace, run_epubcheck
+from publish.theme.fonts import FACES
 from tests.conftest import _chromium_or_skip, _java_or_skip
 from tests.helpers import DATA, NS, PROJECT, Epub, letters, pdf_pages
 

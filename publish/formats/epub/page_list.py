@@ -9,7 +9,6 @@ from publish.layout.line_breaks import WORD
 from publish.render.xhtml import EPUB_TYPE, VOID
 
 
-
 def insert_page_markers(root: etree._Element, starts: list[PageStart]) -> list[PageStart]:
     """Put a marker for each page start into a chapter body (`root`'s children are the body's elements).
 
