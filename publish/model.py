@@ -129,6 +129,10 @@ class Metadata:
         return tuple(c for c in self.creators if c.role == "aut")
 
 
+# Chapter roles that come before the body: unnumbered, and the print edition's roman folios.
+FRONT_ROLES = {"foreword", "preface", "introduction", "preamble", "dedication", "epigraph", "acknowledgments"}
+
+
 @dataclass(frozen=True)
 class ChapterSource:
     """A chapter file as read from disk, before Markdown conversion."""

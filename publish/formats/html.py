@@ -9,6 +9,7 @@ from dataclasses import replace
 from publish.formats.context import BuildContext
 from publish.formats.registry import OutputFormat
 from publish.model import RenderedBook
+from publish.render.svg import image_bytes
 from publish.render.xhtml import inner_xhtml, parse_fragment
 from publish.theme import templates
 
@@ -19,7 +20,7 @@ def build_html(book: RenderedBook, context: BuildContext) -> bytes:
                      for chapter in book.chapters)
     page = templates.render(env, "web.html", book=replace(book, chapters=chapters),
                             link=lambda element_id: f"#{element_id}",
-                            stylesheet=templates.stylesheet(book.root, "web.css"))
+                            stylesheet=templates.inline_stylesheet(book.root, ["web.css", "code.css"]))
     return page.encode("utf-8")
 
 
@@ -29,7 +30,7 @@ def _inline_images(book: RenderedBook, body_html: str) -> str:
     for image in root.iter("img"):
         path = book.root / image.get("src")
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        image.set("src", f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode()}")
+        image.set("src", f"data:{media_type};base64,{base64.b64encode(image_bytes(path)).decode()}")
     return inner_xhtml(root)
 
 

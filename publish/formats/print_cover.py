@@ -56,7 +56,7 @@ def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
     front_image = (book.root / book.metadata.cover).as_uri() if book.metadata.cover else None
     html = templates.render(env, "cover-wrap.html", book=book, sheet=sheet, profile=profile, front_image=front_image,
                             colours=_colours(profile), cmyk_profile=profiles.CMYK_PROFILE.as_uri())
-    document, _ = render_html(book, html, "cover.css", [], context.report)
+    document, _ = render_html(book, html, ["cover.css"], [], context.report)
     document.metadata.title = f"{book.metadata.title}: cover"
     document.metadata.lang = book.metadata.language
     document.metadata.generator = f"publish {context.version}"

@@ -9,9 +9,8 @@ from typing import Any
 from publish.errors import Report
 from publish.layout.line_breaks import WORD, elements, page_lines, whole_words
 from publish.layout.profiles import PageGeometry
-from publish.model import Chapter, RenderedBook
+from publish.model import FRONT_ROLES, Chapter, RenderedBook
 
-FRONT_ROLES = {"foreword", "preface", "introduction", "preamble", "dedication", "epigraph", "acknowledgments"}
 PRINT_DPI = 300
 CSS_PIXELS_PER_INCH = 96
 

@@ -58,8 +58,8 @@ class PrintLayouts:
     def _print_html(self, profile: PrintProfile) -> str:
         """The whole book as print HTML, made once per profile for its layout and its key."""
         if profile.name not in self._html:
-            self._html[profile.name] = print_html(print_environment(self.book), self.book, self.version, profile,
-                                                  self.book.chapters)
+            env = print_environment(self.book, profile)
+            self._html[profile.name] = print_html(env, self.book, self.version, profile, self.book.chapters)
         return self._html[profile.name]
 
     def _key(self, profile: PrintProfile) -> str:

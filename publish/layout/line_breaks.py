@@ -138,7 +138,7 @@ def _texts(box):
         yield from _texts(child)
 
 
-PRINT_ONLY = {"keep-whole", "drop-cap", "footnote"}  # spans print adds inside paragraphs; the ebook has none
+PRINT_ONLY = {"keep-whole", "drop-cap", "footnote", "continued"}  # spans print adds (the ebook has none)
 
 
 def elements(element):

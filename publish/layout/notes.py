@@ -1,5 +1,6 @@
 """A chapter's body as print needs it: footnotes at the place that first refers to them, for WeasyPrint's
-`float: footnote`, and the opening letter in a span of its own for a drop cap.
+`float: footnote`, the opening letter in a span of its own for a drop cap, formulas drawn (math.py) and long
+code lines broken (code.py).
 
 A note becomes a <span> so that an HTML parser keeps it inside the paragraph; its paragraphs and lists become
 spans styled as blocks. A note holding anything else (a table, a figure) keeps the whole chapter's notes at the
@@ -7,14 +8,21 @@ chapter's end, as the ebook has them."""
 
 from __future__ import annotations
 
+import base64
 import re
+from dataclasses import replace
+from pathlib import Path
 
 from lxml import etree
 from markupsafe import Markup
 
+from publish.layout.code import wrap_code
+from publish.layout.math import draw_math
 from publish.model import Chapter, Footnote
+from publish.render.svg import image_bytes
 from publish.render.xhtml import inner_xhtml, parse_fragment
 
+PRINT_CHANGES = ("<math", "<pre", '.svg"')  # what _printable changes, as it shows in the HTML
 BLOCKS_AS_SPANS = {"p", "blockquote", "ul", "ol", "li", "div"}
 OPENING_LETTER = re.compile(r"[\"'“‘«(\[]?[^\W\d_]")
 PHRASING = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
@@ -31,15 +39,17 @@ def note_as_span(note: Footnote) -> etree._Element | None:
         if name in BLOCKS_AS_SPANS:
             element.attrib["class"] = " ".join(filter(None, [element.get("class"), f"fn-{name}"]))
             element.tag = "span"
-        elif name not in PHRASING:
+        elif name not in PHRASING and not (name == "img" and "math" in (element.get("class") or "").split()):
             return None
     content.tag = "span"
     content.attrib.update({"class": "footnote", "id": note.id, "data-number": str(note.number)})
     return content
 
 
-def print_body(chapter: Chapter, opener: str = "plain") -> Markup:
-    """The chapter's body with its notes at their references, or followed by them when they cannot float."""
+def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float) -> Markup:
+    """The chapter's body with its notes at their references, or followed by them when they cannot float;
+    `root` is the manuscript folder its images are named from, `measure_pt` the width of the text block."""
+    chapter = _for_print(chapter, root, measure_pt)
     notes = [(note, note_as_span(note)) for note in chapter.footnotes]
     if not notes and opener != "drop-cap":
         return Markup(chapter.body_html)
@@ -78,3 +88,26 @@ def _notes_at_end(chapter: Chapter) -> str:
     items = "".join(f'<aside class="endnote" id="{note.id}"><p class="note-label">{note.number}.</p>{note.html}</aside>'
                     for note in chapter.footnotes)
     return f'<section class="footnotes" aria-label="Notes">{items}</section>'
+
+
+def _for_print(chapter: Chapter, root: Path, measure_pt: float) -> Chapter:
+    """The chapter with every formula of its body and notes drawn as an image, long code lines broken and SVG
+    images cleaned."""
+    htmls = (chapter.body_html, *(note.html for note in chapter.footnotes))
+    if not any(marker in html for html in htmls for marker in PRINT_CHANGES):
+        return chapter
+    return replace(chapter, body_html=_printable(chapter.body_html, root, measure_pt), footnotes=tuple(
+        replace(note, html=_printable(note.html, root, measure_pt)) for note in chapter.footnotes))
+
+
+def _printable(html: str, root: Path, measure_pt: float) -> str:
+    if not any(marker in html for marker in PRINT_CHANGES):
+        return html
+    tree = parse_fragment(html)
+    draw_math(tree)
+    wrap_code(tree, measure_pt)
+    for image in tree.iter("img"):
+        if image.get("src", "").lower().endswith(".svg"):
+            data = base64.b64encode(image_bytes(root / image.get("src"))).decode("ascii")
+            image.set("src", f"data:image/svg+xml;base64,{data}")
+    return inner_xhtml(tree)

@@ -92,7 +92,7 @@ def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: 
                      jobs: int, body: list[tuple[Chapter, ...]], cache: Path | None = None) -> PrintLayout:
     """`cache`: a folder where the parts and groups laid out are kept for the next build (kept_parts.py)."""
     geometry = first_geometry(book, profile)
-    env = print_environment(book)
+    env = print_environment(book, profile)
     htmls = [print_html(env, book, version, profile, part, front=False) for part in body]
     for last_round in (False, True):  # the gutter is chosen again at most once, as in a single layout
         gutter = GutterCheck(profile, book.print, geometry, accept=last_round)
@@ -246,7 +246,7 @@ class _Layout:
             for anchor, page in counted.anchors.items():
                 folios.setdefault(self.offsets[index] + page, []).append(anchor)
         stubs = sorted(folios.items())
-        env = print_environment(book)
+        env = print_environment(book, self.profile)
         document_html = print_html(env, book, self.version, self.profile,
                                    [chapter for chapter in book.chapters if chapter.id in front_ids], stubs=stubs)
         css = ".publish-stub { break-before: page; } .publish-stub[id] { break-before: recto; }\n" + "\n".join(

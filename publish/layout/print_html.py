@@ -4,13 +4,14 @@ of everything such a layout reads, which names what a build keeps of it."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from importlib.metadata import version as package_version
 from pathlib import Path
 
 from publish.cache.digest import digest_of, image_stamps
 from publish.errors import FormatError, Problem, Report
 from publish.layout import profiles
-from publish.layout.document import front_matter
+from publish.layout.document import estimated_book_pages, front_matter
 from publish.layout.hooks import MarginsLater, print_layout_hooks
 from publish.layout.line_breaks import Protected, keep_whole
 from publish.layout.notes import print_body
@@ -18,13 +19,19 @@ from publish.layout.profiles import PageGeometry, PrintProfile
 from publish.layout.weasy import render_html
 from publish.model import RenderedBook
 from publish.theme import templates
-from publish.theme.fonts import FACES
+from publish.theme.fonts import CODE_FACES, FACES
 from publish.theme.stylesheets import referenced_resources
 
+POINTS_PER_MM = 72 / 25.4
 
-def print_environment(book: RenderedBook):
+
+def print_environment(book: RenderedBook, profile: PrintProfile):
+    """The templates, with `print_body` for the book and the measure its text will have (the gutter follows the
+    page count, which only the layout tells: the estimate's is taken)."""
     env = templates.environment(book.root)
-    env.filters["print_body"] = print_body
+    geometry = profiles.geometry(profile, book.print, estimated_book_pages(book))
+    measure_pt = geometry.width_mm * POINTS_PER_MM - (geometry.inside_in + geometry.outside_in) * 72
+    env.filters["print_body"] = partial(print_body, opener=book.print.opener, root=book.root, measure_pt=measure_pt)
     return env
 
 
@@ -48,8 +55,13 @@ def lay_out_html(book: RenderedBook, env, html: str, geometry: PageGeometry, pro
                                   f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
                                   f"(apt-get install libgs-common)"))
     with print_layout_hooks(margins):
-        return render_html(book, html, "print.css", [page_css, *extra_css], report, font_config,
+        return render_html(book, html, print_stylesheets(profile), [page_css, *extra_css], report, font_config,
                            prepare=lambda root: keep_whole(root, protected))
+
+
+def print_stylesheets(profile: PrintProfile) -> list[str]:
+    """print.css, then the code's colours: greyscale for a printer, colour for a screen."""
+    return ["print.css", "code.css" if profile.interactive else "code-print.css"]
 
 
 def layout_key(book: RenderedBook, html: str, version: str, profile: PrintProfile) -> str:
@@ -58,16 +70,19 @@ def layout_key(book: RenderedBook, html: str, version: str, profile: PrintProfil
     this tool and of WeasyPrint."""
     images = [image for chapter in book.chapters for image in chapter.images]
     return digest_of(html, json.dumps(image_stamps(book.root, images)), *stylesheet_inputs(book), repr(book.print),
-                     repr(profile), version, package_version("weasyprint"), *(str(face) for face in FACES))
+                     repr(profile), version, package_version("weasyprint"), *map(str, (*FACES, *CODE_FACES)))
 
 
 def stylesheet_inputs(book: RenderedBook) -> list[str]:
-    """What a layout reads besides the HTML: the print stylesheet, the page and font templates, and the size and
-    time of each file the stylesheet loads (images, fonts, imported sheets)."""
+    """What a layout reads besides the HTML: the print and code stylesheets, the page and font templates, and the
+    size and time of each file the stylesheets load (images, fonts, imported sheets)."""
     env = templates.environment(book.root)
-    css_path = templates.stylesheet_path(book.root, "print.css")
-    css = templates.stylesheet(book.root, "print.css")
     allowed = [book.root, *templates.style_folders(book.root)]
-    loaded = [str(resource.path) for resource in referenced_resources(css, css_path, allowed)]
-    return [css, env.loader.get_source(env, "print-page.css")[0], env.loader.get_source(env, "fonts.css")[0],
+    sheets, loaded = [], []
+    for name in ("print.css", "code.css", "code-print.css"):
+        css = templates.stylesheet(book.root, name)
+        sheets.append(css)
+        loaded += [str(resource.path) for resource in
+                   referenced_resources(css, templates.stylesheet_path(book.root, name), allowed)]
+    return [*sheets, env.loader.get_source(env, "print-page.css")[0], env.loader.get_source(env, "fonts.css")[0],
             json.dumps(image_stamps(Path("/"), loaded))]  # the loaded files' paths are absolute

@@ -10,34 +10,37 @@ from publish.layout import profiles
 from publish.layout.fetcher import local_fetcher
 from publish.model import RenderedBook
 from publish.theme import templates
-from publish.theme.fonts import FACES, FONT_FOLDER
+from publish.theme.fonts import CODE_FACES, FACES, FONT_FOLDERS
 from publish.theme.stylesheets import referenced_resources
 
 
-def render_html(book: RenderedBook, html: str, stylesheet: str, extra_css: list[str], report: Report,
+def render_html(book: RenderedBook, html: str, stylesheets: list[str], extra_css: list[str], report: Report,
                 font_config=None, prepare=None):
-    """HTML laid out by WeasyPrint with the book typeface, `extra_css` and the named stylesheet (the user's copy
-    first). It reads only the manuscript, style, font and colour-profile folders, and what WeasyPrint logs
-    becomes warnings or errors. `prepare` may change the parsed tree before layout. Returns (document, tree)."""
+    """HTML laid out by WeasyPrint with the typefaces, `extra_css` and the named stylesheets in order (the user's
+    copy of each first). It reads only the manuscript, style, font and colour-profile folders, and what
+    WeasyPrint logs becomes warnings or errors. `prepare` may change the parsed tree before layout. Returns
+    (document, tree)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     env = templates.environment(book.root)
-    fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: (FONT_FOLDER / name).as_uri())
+    fonts_css = templates.render(env, "fonts.css", faces=(*FACES, *CODE_FACES),
+                                 font_url=lambda face: face.path.as_uri())
     allowed = [book.root, *templates.style_folders(book.root)]
-    css_path = templates.stylesheet_path(book.root, stylesheet)
-    referenced_resources(templates.stylesheet(book.root, stylesheet), css_path, allowed)  # refuse with the line
-    fetcher = local_fetcher([*allowed, FONT_FOLDER, profiles.CMYK_PROFILE.parent])
+    css_paths = [templates.stylesheet_path(book.root, name) for name in stylesheets]
+    for name, css_path in zip(stylesheets, css_paths):
+        referenced_resources(templates.stylesheet(book.root, name), css_path, allowed)  # refuse with the line
+    fetcher = local_fetcher([*allowed, *FONT_FOLDERS, profiles.CMYK_PROFILE.parent])
     font_config = font_config or FontConfiguration()
     colour_profiles: dict = {}  # @color-profile rules, shared by every stylesheet and the document
     with WeasyPrintLog(report) as log:
         options = dict(font_config=font_config, url_fetcher=fetcher, color_profiles=colour_profiles)
-        stylesheets = [*(CSS(string=css, **options) for css in (fonts_css, *extra_css)),
-                       CSS(filename=str(css_path), **options)]
+        sheets = [*(CSS(string=css, **options) for css in (fonts_css, *extra_css)),
+                  *(CSS(filename=str(css_path), **options) for css_path in css_paths)]
         source = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher)
         if prepare is not None:
             prepare(source.etree_element)
-        document = source.render(stylesheets=stylesheets, font_config=font_config, color_profiles=colour_profiles)
+        document = source.render(stylesheets=sheets, font_config=font_config, color_profiles=colour_profiles)
     if fetcher.refused:
         raise FormatError([Problem(message) for message in fetcher.refused])
     log.raise_errors()

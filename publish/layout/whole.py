@@ -27,7 +27,7 @@ def lay_out_whole(book: RenderedBook, html: str, report: Report, profile: PrintP
     pages laid out in each pass."""
     from weasyprint.text.fonts import FontConfiguration  # not imported on the EPUB path without a page list
 
-    env = print_environment(book)
+    env = print_environment(book, profile)
     font_config = FontConfiguration()
     shown = ShownPasses(stage, estimated_book_pages(book))
     geometry = first_geometry(book, profile)

@@ -55,7 +55,7 @@ class _Worker:
         self.number, self.book, self.profile, self.geometry = number, book, profile, geometry
         self.htmls, self.linked, self.results, self.inbox = htmls, linked, results, inbox
         self.font_config = FontConfiguration()
-        self.env = print_environment(book)
+        self.env = print_environment(book, profile)
         self.title_css = title_css(book)
         self.offsets: dict[int, int] = {}
 

@@ -86,7 +86,8 @@ def make_proof(manuscript: Path, folder: Path, report: Report, strict: bool = Fa
     env.filters["source_anchor"] = source_anchor
     page = templates.render(env, "proof-report.html", book=rendered, chapters=chapters, pages=list(zip(pages, labels)),
                             changes=changes, compared=previous.exists(), stamp=stamp,
-                            sources=_sources(book), stylesheet=templates.stylesheet(rendered.root, "proof.css"))
+                            sources=_sources(book),
+                            stylesheet=templates.inline_stylesheet(rendered.root, ["proof.css"]))
     write_atomic(folder / REPORT, page.encode("utf-8"))
     return folder / REPORT
 

@@ -90,7 +90,7 @@ def _write_release(folder: Path, stem: str, pipeline: Pipeline, version: str) ->
     updated = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
     common = dict(book=book, version=version, downloads=downloads, cover=cover, link=lambda i: f"#{i}")
     (folder / "index.html").write_text(templates.render(
-        env, "release-index.html", stylesheet=templates.stylesheet(book.root, "release.css"),
+        env, "release-index.html", stylesheet=templates.inline_stylesheet(book.root, ["release.css"]),
         web_edition=f"{stem}.html", **common), encoding="utf-8")
     (folder / "catalog.xml").write_text(templates.render(env, "opds-catalog.xml", updated=updated, **common),
                                         encoding="utf-8")

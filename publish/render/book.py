@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-import markdown
 from lxml import etree
 
 from publish.cache.chapters import ChapterCache, Rendered
@@ -18,17 +16,14 @@ from publish.errors import ManuscriptError, Problem, Report
 from publish.manuscript.identifiers import slugify
 from publish.model import Book, Chapter, ChapterSource, Footnote, RenderedBook
 from publish.render.content_model import conform
+from publish.render.figures import caption_tables, label_numbers, make_figures, number_labels, refers
 from publish.render.headings import build_toc, close_level_gaps, ensure_title_heading, name_headings, sectionize
+from publish.render.links import Targets, needs_resolving, resolve_links
+from publish.render.markdown import markdown_to_html
+from publish.render.math import convert_math
 from publish.render.notes import take_footnotes
-from publish.render.references import URL_SCHEME, line_of, resolve_chapter_links, resolve_images, unwrap_dead_links
-from publish.render.xhtml import clean, inner_xhtml, parse_fragment
-
-MARKDOWN_EXTENSIONS = ["footnotes", "tables", "attr_list", "def_list", "fenced_code", "smarty", "sane_lists"]
-CURLY = {
-    "left-single-quote": "\u2018", "right-single-quote": "\u2019", "left-double-quote": "\u201c",
-    "right-double-quote": "\u201d", "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
-    "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
-}
+from publish.render.references import URL_SCHEME, line_of, local_targets, resolve_images
+from publish.render.xhtml import clean, inner_xhtml, parse_fragment, remove_keep_tail
 RAW_HTML = re.compile(r"<[A-Za-z!?/]|&[A-Za-z]")  # Markdown without these renders to well-formed XHTML
 # Characters XML 1.0 forbids or discourages: C0/C1 controls (but tab and newline) and noncharacters.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]")
@@ -39,7 +34,6 @@ class RenderOptions:
     """What rendering one chapter needs to know about the rest of the book."""
 
     manuscript_root: Path
-    chapter_ids: dict[Path, str]  # chapter file (resolved) -> chapter id, for links between chapters
     keep_going: bool = False  # missing images become placeholders instead of errors
 
 
@@ -51,7 +45,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
     """Convert every chapter: from `cache` when its inputs are unchanged, the rest in `jobs` worker processes
     when the book is long enough for that to pay. Warnings come out in reading order however the work was split."""
     ids = chapter_ids(book.chapters)
-    options = RenderOptions(book.root, ids, keep_going)
+    options = RenderOptions(book.root, keep_going)
     cache = None if keep_going else cache  # placeholders for missing images must not outlive the missing files
     results = _convert(book.chapters, ids, options, cache, jobs, progress)
     problems: list[Problem] = []
@@ -65,7 +59,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
     problems.extend(_duplicate_ids(chapters))
     if problems:
         raise ManuscriptError(problems)
-    chapters = _without_dead_links(chapters, book, report)
+    chapters = _resolved(chapters, book, ids, report)
     toc = build_toc(chapters, book.print.toc_depth)
     return RenderedBook(root=book.root, metadata=book.metadata, print=book.print,
                         chapters=tuple(chapters), toc=toc, epub=book.epub)
@@ -73,7 +67,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
 
 def _convert(sources: tuple[ChapterSource, ...], ids: dict[Path, str], options: RenderOptions,
              cache: ChapterCache | None, jobs: int, progress: Callable[[int], None]) -> list[Rendered]:
-    context = f"{options.manuscript_root}\0{sorted((str(path), cid) for path, cid in ids.items())}"
+    context = str(options.manuscript_root)  # links to other chapters are resolved later, with the whole book
     keys = [cache.key(source, ids[source.path.resolve()], context) if cache else "" for source in sources]
     results: list[Rendered | None] = [cache.get(key, options.manuscript_root) if cache else None for key in keys]
     progress(sum(result is not None for result in results))
@@ -106,18 +100,27 @@ def _render_reporting(arguments: tuple[ChapterSource, str, RenderOptions]) -> Re
         return Rendered(None, tuple(error.problems), tuple(report.warnings))
 
 
-def _without_dead_links(chapters: list[Chapter], book: Book, report: Report) -> list[Chapter]:
-    known = {element_id for chapter in chapters for element_id in chapter.ids}
+def _resolved(chapters: list[Chapter], book: Book, ids: dict[Path, str], report: Report) -> list[Chapter]:
+    """The chapters with every link pointing at an id of the book (or made plain text) and what is labelled
+    numbered; raises for a reference to no label."""
+    targets = Targets.of(chapters, ids)
+    numbers = label_numbers(chapters)
     sources = {source.path: source for source in book.chapters}
-    result = []
+    problems, result = [], []
     for chapter in chapters:
-        if all(target in known for target in chapter.links) and not chapter.has_file_links:
+        if not needs_resolving(chapter, targets) and not refers(chapter, numbers):
             result.append(chapter)
             continue
-        root = parse_fragment(chapter.body_html)
-        if unwrap_dead_links(root, sources[chapter.source], known, report):
-            chapter = replace(chapter, body_html=inner_xhtml(root))
-        result.append(chapter)
+        source = sources[chapter.source]
+        body = parse_fragment(chapter.body_html)
+        notes = [parse_fragment(note.html) for note in chapter.footnotes]
+        for part in (body, *notes):
+            resolve_links(part, chapter, source, targets, report)
+            problems.extend(number_labels(part, numbers, source))
+        footnotes = tuple(replace(note, html=inner_xhtml(part)) for note, part in zip(chapter.footnotes, notes))
+        result.append(replace(chapter, body_html=inner_xhtml(body), footnotes=footnotes))
+    if problems:
+        raise ManuscriptError(problems)
     return result
 
 
@@ -133,24 +136,12 @@ def chapter_ids(sources: tuple[ChapterSource, ...]) -> dict[Path, str]:
     return ids
 
 
-_converters = threading.local()  # one converter per thread, reset between chapters: making one costs more
-                                 # than converting a short chapter
-
-
-def markdown_to_html(text: str) -> str:
-    converter = getattr(_converters, "markdown", None)
-    if converter is None:
-        converter = _converters.markdown = markdown.Markdown(
-            extensions=MARKDOWN_EXTENSIONS,
-            extension_configs={"smarty": {"substitutions": CURLY}, "footnotes": {"SEPARATOR": "-"}},
-            output_format="xhtml",
-        )
-    return converter.reset().convert(text)
-
-
 def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, report: Report) -> Chapter:
     text = _without_control_characters(source, report)
     root = parse_fragment(markdown_to_html(text), well_formed=not RAW_HTML.search(text))
+    _without_toc_marker(root, source, report)
+    make_figures(root)
+    caption_tables(root)
     notes = take_footnotes(root, cid)
     for note in notes:
         if not note.ref_id:
@@ -159,9 +150,11 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
                         source.path, line_of(source, f"[^{key}]:"))
     parts = [root, *(note.element for note in notes)]
     _make_valid(parts, source, report)
+    for part in parts:
+        convert_math(part, source, report, options.keep_going)
     images = tuple(dict.fromkeys(image for part in parts for image in
                                  resolve_images(part, source, options.manuscript_root, report, options.keep_going)))
-    links = tuple(link for part in parts for link in resolve_chapter_links(part, source, options.chapter_ids))
+    links = tuple(link for part in parts for link in local_targets(part))
     ensure_title_heading(root, source)
     close_level_gaps(root, source, report)
     headings = name_headings(root, cid)
@@ -180,6 +173,14 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
     return Chapter(id=cid, source=source.path, role=source.role, title=headings[0].title,
                    title_html=headings[0].title_html, body_html=inner_xhtml(root), headings=tuple(headings),
                    footnotes=footnotes, ids=ids, images=images, links=links, has_file_links=file_links)
+
+
+def _without_toc_marker(root: etree._Element, source: ChapterSource, report: Report) -> None:
+    """A `[TOC]` line (Python-Markdown's marker for a contents list): the book has its own contents."""
+    for paragraph in [p for p in root.iter("p") if (p.text or "").strip() == "[TOC]" and not len(p)]:
+        report.warn("removed the [TOC] line: the book has its contents page (and the ebook its navigation); "
+                    "delete the line", source.path, line_of(source, "[TOC]"))
+        remove_keep_tail(paragraph)
 
 
 def _make_valid(parts: list[etree._Element], source: ChapterSource, report: Report) -> None:

@@ -27,6 +27,7 @@ RENAMED = {"main": "div", "header": "div", "footer": "div", "hgroup": "div", "ad
 # After repairs the tree is valid; the few elements that need an attribute to be valid lose their tag instead.
 NEEDS = {"time": "datetime", "data": "value", "img": "src"}
 
+MATH = "{http://www.w3.org/1998/Math/MathML}math"
 INTEGER = re.compile(r"^-?\d+$")
 NON_NEGATIVE = re.compile(r"^\d+$")
 POSITIVE = re.compile(r"^0*[1-9]\d*$")
@@ -64,6 +65,9 @@ def _repair(parent: etree._Element, phrasing_only: bool, in_interactive: bool, r
     while index < len(parent):
         child = parent[index]
         name = child.tag
+        if name == MATH:  # phrasing content, valid wherever text is; cleaning checked what is inside
+            index += 1
+            continue
         if name in RENAMED:
             child.tag = name = RENAMED[name]
         _check_values(child, removed)

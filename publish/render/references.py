@@ -12,9 +12,9 @@ from PIL import Image
 
 from publish.errors import ManuscriptError, Problem, Report
 from publish.model import ChapterSource
-from publish.render.xhtml import EPUB_TYPE
+from publish.render.svg import NotSvg, cleaned_svg
 
-IMAGE_TYPES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
+IMAGE_TYPES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP", ".svg": "SVG"}
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.IGNORECASE)
@@ -41,9 +41,13 @@ def resolve_images(root: etree._Element, source: ChapterSource, manuscript_root:
                         "image-alt")
         problem = _image_problem(src, source, manuscript_root)
         if problem is None:
-            relative = (source.path.parent / src).resolve().relative_to(manuscript_root.resolve()).as_posix()
+            target = (source.path.parent / src).resolve()
+            relative = target.relative_to(manuscript_root.resolve()).as_posix()
             image.set("src", relative)
             images.append(relative)
+            if target.suffix.lower() == ".svg" and cleaned_svg(target)[1]:
+                report.warn(f"image '{src}': removed {', '.join(cleaned_svg(target)[1])}, which an SVG in a book "
+                            "may not hold (scripts, event handlers, outside references)", source.path, line)
         elif keep_going:
             report.warn(f"{problem} (shown as a placeholder because of --keep-going)", source.path, line, "dead-link")
             _replace_with_placeholder(image, src)
@@ -66,7 +70,7 @@ def _image_problem(src: str, source: ChapterSource, manuscript_root: Path) -> st
     if not target.is_file():
         return f"image '{src}' not found; check the file name (relative to {source.path.parent.name}/)"
     if target.suffix.lower() not in IMAGE_TYPES:
-        return f"image '{src}' is not a JPEG, PNG, GIF or WebP file; convert it to one of those"
+        return f"image '{src}' is not a JPEG, PNG, GIF, WebP or SVG file; convert it to one of those"
     if target.stat().st_size > MAX_IMAGE_BYTES:
         return (f"image '{src}' is {target.stat().st_size // 2**20} MB, over the {MAX_IMAGE_BYTES // 2**20} MB "
                 "limit; scale it down")
@@ -74,6 +78,12 @@ def _image_problem(src: str, source: ChapterSource, manuscript_root: Path) -> st
 
 
 def _damage(src: str, target: Path) -> str | None:
+    if target.suffix.lower() == ".svg":
+        try:
+            cleaned_svg(target)
+        except NotSvg as error:
+            return f"image '{src}' is not an SVG image: {error}; export it again"
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -97,36 +107,6 @@ def _replace_with_placeholder(image: etree._Element, src: str) -> None:
     image.getparent().replace(image, placeholder)
 
 
-def resolve_chapter_links(root: etree._Element, source: ChapterSource, chapter_ids: dict[Path, str]) -> tuple[str, ...]:
-    """Links to other chapter files ('two.md', 'two.md#part') become '#id' links; returns every '#id' target."""
-    targets = []
-    for anchor in root.iter("a"):
-        href = anchor.get("href")
-        if href is None or URL_SCHEME.match(href):
-            continue
-        path_part, _, fragment = href.partition("#")
-        if path_part:
-            chapter = chapter_ids.get((source.path.parent / unquote(path_part)).resolve())
-            if chapter is None:
-                continue  # left for the dead-link check below
-            href = f"#{fragment or chapter}"
-            anchor.set("href", href)
-        targets.append(href[1:])
-    return tuple(targets)
-
-
-def unwrap_dead_links(root: etree._Element, source: ChapterSource, known_ids: set[str], report: Report) -> bool:
-    """Links to anchors or files that do not exist become plain text, with a warning. True if any changed."""
-    changed = False
-    for anchor in list(root.iter("a")):
-        href = anchor.get("href")
-        if href is None or URL_SCHEME.match(href) or (href.startswith("#") and href[1:] in known_ids):
-            continue
-        what = f"anchor '{href}'" if href.startswith("#") else f"file '{href}'"
-        report.warn(f"link to {what} leads nowhere in the book; it is shown as plain text", source.path,
-                    line_of(source, href), "dead-link")
-        anchor.tag = "span"
-        for attribute in ("href", "rel", "hreflang", "role", "class", EPUB_TYPE):
-            anchor.attrib.pop(attribute, None)
-        changed = True
-    return changed
+def local_targets(root: etree._Element) -> tuple[str, ...]:
+    """The fragments of the chapter's own '#id' links (links to files are resolved with the whole book)."""
+    return tuple(anchor.get("href")[1:] for anchor in root.iter("a") if (anchor.get("href") or "").startswith("#"))

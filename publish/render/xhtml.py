@@ -39,6 +39,15 @@ ELEMENT_ATTRIBUTES = {
     "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
     "time": {"datetime"}, "data": {"value"}, "details": {"open"}, "abbr": set(), "bdo": set(),
 }
+MATHML = "http://www.w3.org/1998/Math/MathML"
+MATHML_ELEMENTS = {  # MathML 3 presentation markup, as EPUB 3 allows it
+    "math", "mi", "mn", "mo", "ms", "mspace", "mtext", "mrow", "mfrac", "msqrt", "mroot", "mstyle", "merror",
+    "mpadded", "mphantom", "mfenced", "menclose", "msub", "msup", "msubsup", "munder", "mover", "munderover",
+    "mmultiscripts", "mprescripts", "none", "mtable", "mtr", "mtd", "mlabeledtr", "maligngroup", "malignmark",
+    "semantics", "annotation",
+}
+XMLNS = "{http://www.w3.org/2000/xmlns/}"
+MATHML_LINKS = {"href", "src", "{http://www.w3.org/1999/xlink}href", "definitionurl", "altimg"}
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECASE)
 XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 DATA_ATTRIBUTE = re.compile(r"^data-[a-z0-9_.-]+$")
@@ -106,7 +115,11 @@ def clean(root: etree._Element) -> Cleaning:
         if not isinstance(element.tag, str):  # comments, processing instructions
             remove_keep_tail(element)
             continue
-        name = etree.QName(element).localname.lower()
+        qualified = etree.QName(element)
+        if qualified.namespace == MATHML:
+            _clean_mathml(element, qualified.localname, report, pending)
+            continue
+        name = qualified.localname.lower()
         if name in REMOVED_WITH_CONTENT:
             report.removed.append(f"<{name}>")
             remove_keep_tail(element)
@@ -126,6 +139,26 @@ def clean(root: etree._Element) -> Cleaning:
             element.tag = name
             _clean_attributes(element, name, report)
     return report
+
+
+def _clean_mathml(element: etree._Element, name: str, report: Cleaning, pending: list) -> None:
+    """Formulas stay MathML: its presentation elements are kept, links and event handlers dropped, and what may
+    hold other markup (annotation-xml, maction) removed or unwrapped."""
+    if name == "annotation-xml":
+        remove_keep_tail(element)
+        return
+    pending.extend(reversed(element))
+    if name not in MATHML_ELEMENTS:
+        report.removed.append(f"MathML element <{name}>")
+        unwrap(element)
+        return
+    for attribute in list(element.attrib):
+        local = attribute.lower()
+        if attribute.startswith(XMLNS):  # html5lib keeps xmlns="..." as an attribute: the element has its namespace
+            del element.attrib[attribute]
+        elif local.startswith("on") or local in MATHML_LINKS:
+            report.removed.append(f"attribute '{local}' on MathML <{name}>")
+            del element.attrib[attribute]
 
 
 def _clean_attributes(element: etree._Element, name: str, report: Cleaning) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from publish.errors import FormatError, Problem
 from publish.manuscript.loading import read_utf8
@@ -85,3 +86,14 @@ def stylesheet_path(manuscript_root: Path, name: str) -> Path:
 
 def stylesheet(manuscript_root: Path, name: str) -> str:
     return read_utf8(stylesheet_path(manuscript_root, name))
+
+
+def inline_stylesheet(manuscript_root: Path, names: list[str]) -> Markup:
+    """The named stylesheets as one text to put inside <style>, where HTML does not unescape: never escaped,
+    so it may not hold the '</style' that would end the element early."""
+    sheets = [(name, stylesheet(manuscript_root, name)) for name in names]
+    for name, css in sheets:
+        if "</style" in css.lower():
+            raise FormatError(Problem(f"stylesheet '{name}' holds '</style': remove it (it would end the page's "
+                                      "style element)", stylesheet_path(manuscript_root, name)))
+    return Markup("\n".join(css for _, css in sheets))

@@ -16,20 +16,22 @@ from lxml import etree
 
 from publish.cache.kept import kept_bytes
 from publish.formats.context import BuildContext
-from publish.formats.epub.font_subset import subset_face
+from publish.formats.epub.font_subset import typeface_items
 from publish.formats.epub.page_list import insert_page_markers, marker_id
 from publish.formats.epub.zip_container import DEFLATER, zip_container
 from publish.formats.registry import OutputFormat
-from publish.layout.document import FRONT_ROLES, PageStart
-from publish.model import Chapter, RenderedBook
+from publish.layout.document import PageStart
+from publish.model import FRONT_ROLES, Chapter, RenderedBook
 from publish.output import write_atomic
+from publish.render.svg import image_bytes
 from publish.render.xhtml import inner_xhtml, parse_fragment
 from publish.theme import templates
 from publish.theme.cover import generated_cover
-from publish.theme.fonts import FACES, LICENSE
+from publish.theme.fonts import FACES
 from publish.theme.stylesheets import packaged_name, referenced_resources
 
 ENDNOTES = "endnotes.xhtml"
+EPUB_STYLESHEETS = ("epub.css", "code.css")  # each document links them (epub-page.xhtml)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -67,8 +69,8 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
     for chapter in book.chapters:
         body, placed = _prepare_body(chapter, file_of, [s for s in starts if s.chapter_id == chapter.id])
         pages.extend(NavLink("page", f"{_file_name(chapter)}#{marker_id(start)}", start.label) for start in placed)
-        chapters.append(_document(chapter.id, _file_name(chapter),
-                                  page("epub-chapter.xhtml", chapter=chapter, body=body)))
+        content = page("epub-chapter.xhtml", chapter=chapter, body=body)
+        chapters.append(_document(chapter.id, _file_name(chapter), content, _content_properties(content)))
     page_source = f"{book.metadata.title}, print edition" if pages else None
 
     package = epub.EpubBook()
@@ -85,8 +87,9 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
         *chapters,
     ]
     if gathered_notes:
-        documents.append(_document("endnotes", ENDNOTES, page("epub-endnotes.xhtml")))
-    _add_styles(package, env, book.root, _characters(documents))
+        endnotes = page("epub-endnotes.xhtml")
+        documents.append(_document("endnotes", ENDNOTES, endnotes, _content_properties(endnotes)))
+    _add_styles(package, env, book.root, documents)
     for document in documents:
         package.add_item(document)
     _add_images(package, book)
@@ -111,6 +114,11 @@ def _document(uid: str, file_name: str, content: bytes, properties: list[str] | 
     item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
     item.properties = properties or []
     return item
+
+
+def _content_properties(content: bytes) -> list[str]:
+    """The manifest properties a document's content asks for (EPUB 3.3: mathml for MathML it holds)."""
+    return ["mathml"] if MATHML_NAMESPACE in content else []
 
 
 def _add_metadata(package: epub.EpubBook, book: RenderedBook) -> None:
@@ -144,21 +152,27 @@ def _add_metadata(package: epub.EpubBook, book: RenderedBook) -> None:
 ACCESSIBILITY_SUMMARY = (
     "Reflowable text with a navigable table of contents, headings and sections in reading order, and "
     "semantic markup for notes{notes}. Text can be resized and restyled; the embedded typeface may be turned off. "
-    "{images}{pages}No hazards.")
+    "{images}{math}{pages}No hazards.")
+MATHML_NAMESPACE = b"http://www.w3.org/1998/Math/MathML"
 
 
 def _add_accessibility(package: epub.EpubBook, book: RenderedBook, page_source: str | None) -> None:
     """EPUB Accessibility 1.1 metadata, claiming only what this book really has."""
     images = [image for chapter in book.chapters for image in chapter.images]
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    math = any("<math" in chapter.body_html or any("<math" in note.html for note in chapter.footnotes)
+               for chapter in book.chapters)
     if images:
         features.append("alternativeText")
+    if math:
+        features += ["MathML", "describedMath"]
     if page_source:
         features += ["pageBreakMarkers", "pageNavigation", "printPageNumbers"]
     modes = ["textual", "visual"] if images else ["textual"]
     summary = ACCESSIBILITY_SUMMARY.format(
         notes=" with links back to the text" if any(c.footnotes for c in book.chapters) else "",
         images="Every image has a text alternative. " if images else "",
+        math="Formulas are MathML, each with its TeX as a text alternative. " if math else "",
         pages=f"Page markers follow the print edition ({page_source}). " if page_source else "")
     for mode in modes:
         package.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
@@ -189,34 +203,20 @@ def _cover_image(book: RenderedBook, cache: Path | None) -> tuple[str, bytes]:
     return "images/cover.png", kept_bytes(cache, "cover.png", inputs, lambda: generated_cover(meta))
 
 
-def _characters(documents: list[epub.EpubItem]) -> str:
-    """Every character the documents show, for cutting the typeface down to what is needed."""
-    seen: set[str] = set()
-    for document in documents:
-        root = etree.fromstring(document.content)
-        seen.update("".join(root.itertext()))
-        seen.update("".join(root.xpath("//@alt")))
-    return "".join(sorted(seen))
-
-
-def _add_styles(package: epub.EpubBook, env, root: Path, characters: str) -> None:
-    fonts_css = templates.render(env, "fonts.css", faces=FACES, font_url=lambda name: f"../fonts/{name}")
-    package.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
-                                   content=fonts_css.encode("utf-8")))
-    css_path = templates.stylesheet_path(root, "epub.css")
-    css = templates.stylesheet(root, "epub.css")
-    package.add_item(epub.EpubItem(uid="css-epub", file_name="css/epub.css", media_type="text/css",
-                                   content=css.encode("utf-8")))
-    allowed = [root, *templates.style_folders(root)]
-    for index, resource in enumerate(referenced_resources(css, css_path, allowed), start=1):
+def _add_styles(package: epub.EpubBook, env, root: Path, documents: list[epub.EpubItem]) -> None:
+    """The typefaces, epub.css and code.css (the user's copies first), and every file they load."""
+    for item in typeface_items(env, documents):
+        package.add_item(item)
+    allowed, loaded = [root, *templates.style_folders(root)], []
+    for name in EPUB_STYLESHEETS:
+        css = templates.stylesheet(root, name)
+        package.add_item(epub.EpubItem(uid=f"css-{name.removesuffix('.css')}", file_name=f"css/{name}",
+                                       media_type="text/css", content=css.encode("utf-8")))
+        loaded += referenced_resources(css, templates.stylesheet_path(root, name), allowed)
+    for index, resource in enumerate(dict.fromkeys(loaded), start=1):
         media_type = mimetypes.guess_type(resource.path.name)[0] or "application/octet-stream"
         package.add_item(epub.EpubItem(uid=f"style-resource{index}", file_name=packaged_name("css", resource.href),
                                        media_type=media_type, content=resource.path.read_bytes()))
-    for index, face in enumerate(FACES, start=1):
-        package.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"fonts/{face.file}", media_type="font/otf",
-                                       content=subset_face(face, characters)))
-    package.add_item(epub.EpubItem(uid="font-license", file_name="fonts/LICENSE.txt", media_type="text/plain",
-                                   content=LICENSE.read_bytes()))
 
 
 def _add_images(package: epub.EpubBook, book: RenderedBook) -> None:
@@ -224,7 +224,7 @@ def _add_images(package: epub.EpubBook, book: RenderedBook) -> None:
     for index, image in enumerate(images, start=1):
         media_type = mimetypes.guess_type(image)[0] or "application/octet-stream"
         package.add_item(epub.EpubItem(uid=f"image{index}", file_name=image, media_type=media_type,
-                                       content=(book.root / image).read_bytes()))
+                                       content=image_bytes(book.root / image)))
 
 
 def _landmarks(book: RenderedBook) -> list[NavLink]:

@@ -6,7 +6,9 @@ from lxml import etree
 
 from publish.layout.document import PageStart
 from publish.layout.line_breaks import WORD
-from publish.render.xhtml import EPUB_TYPE, VOID
+from publish.render.xhtml import EPUB_TYPE, MATHML, VOID
+
+MATH = f"{{{MATHML}}}math"
 
 
 def insert_page_markers(root: etree._Element, starts: list[PageStart]) -> list[PageStart]:
@@ -62,7 +64,7 @@ def _text_segments(element: etree._Element) -> list[tuple[etree._Element, str, s
     """(node, 'text' or 'tail', string) in reading order for all text inside `element`."""
     segments = [(element, "text", element.text or "")]
     for child in element:
-        if isinstance(child.tag, str):
+        if isinstance(child.tag, str) and child.tag != MATH:  # print draws a formula: it has no words there
             segments.extend(_text_segments(child))
         segments.append((child, "tail", child.tail or ""))
     return segments

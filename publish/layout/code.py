@@ -1,0 +1,83 @@
+"""Code as print needs it: a line longer than the measure is broken before layout and goes on after a
+continuation mark (↪), so that no code runs past the text block and the reader sees where a line goes on. The
+measure is the narrowest the book's trim can have (the widest gutter), in characters of the code face, less what
+quotes and lists indent: print.css sets the sizes below."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+MARK = "\u21aa "  # ↪ and a space, in IBM Plex Mono
+BODY_PT = 10.5  # html's font-size in print.css
+CODE_EM = 0.8  # pre's font-size
+PADDING_EM = 0.5  # pre's left and right padding, in its own em
+ADVANCE_EM = 0.6  # IBM Plex Mono's advance width
+INDENTS_PT = {"blockquote": 2 * 1.5 * 0.95 * BODY_PT, "li": 1.5 * BODY_PT}  # what each holds its content in by
+BREAK_AFTER = " ,;)]}>"
+LOOK_BACK = 12  # characters back from the measure to find a better place to break
+
+
+def code_columns(measure_pt: float, indent_pt: float = 0.0) -> int:
+    """How many characters of code fit on a line of a text block `measure_pt` wide, `indent_pt` in from its
+    left edge."""
+    code_pt = BODY_PT * CODE_EM
+    width = measure_pt - 2 * PADDING_EM * code_pt - indent_pt
+    return max(20, int(width // (ADVANCE_EM * code_pt)))
+
+
+def wrap_code(root: etree._Element, measure_pt: float) -> None:
+    """Break every line of every <pre> under `root` that is longer than its measure."""
+    for block in list(root.iter("pre")):
+        indent = sum(INDENTS_PT.get(ancestor.tag, 0.0) for ancestor in block.iterancestors())
+        columns = code_columns(measure_pt, indent)
+        breaks = _breaks("".join(block.itertext()), columns)
+        if breaks:
+            _insert_marks(block, breaks)
+
+
+def _breaks(text: str, columns: int) -> list[int]:
+    """Offsets in `text` where a continuation begins."""
+    found, start = [], 0
+    for line in text.split("\n"):
+        position = 0
+        while len(line) - position > columns:
+            cut = position + columns - len(MARK) * (position > 0)
+            better = max((line.rfind(mark, cut - LOOK_BACK, cut) for mark in BREAK_AFTER), default=-1)
+            cut = better + 1 if better > position else cut
+            found.append(start + cut)
+            position = cut
+        start += len(line) + 1
+    return found
+
+
+def _insert_marks(block: etree._Element, breaks: list[int]) -> None:
+    """A new line and the mark at each offset, in whichever text node holds it."""
+    pending, seen = breaks, 0
+    for node, slot in list(_text_slots(block)):  # listed first: marking adds nodes
+        text = getattr(node, slot) or ""
+        here = [offset - seen for offset in pending if seen <= offset < seen + len(text)]
+        seen += len(text)
+        if not here:
+            continue
+        pending = [offset for offset in pending if offset >= seen]
+        _mark(node, slot, text, sorted(here))
+
+
+def _text_slots(element: etree._Element):
+    yield element, "text"
+    for child in element:
+        yield from _text_slots(child)
+        yield child, "tail"
+
+
+def _mark(node: etree._Element, slot: str, text: str, offsets: list[int]) -> None:
+    """Split `text` (node.text or node.tail) at `offsets`, a mark span before each continuation."""
+    pieces = [text[start:end] for start, end in zip([0, *offsets], [*offsets, len(text)])]
+    setattr(node, slot, pieces[0] + "\n")
+    parent, index = (node, 0) if slot == "text" else (node.getparent(), node.getparent().index(node) + 1)
+    for number, piece in enumerate(pieces[1:], start=1):
+        mark = etree.Element("span", {"class": "continued", "aria-hidden": "true"})
+        mark.text = MARK
+        mark.tail = piece + ("\n" if number < len(pieces) - 1 else "")
+        parent.insert(index, mark)
+        index += 1

@@ -1,0 +1,157 @@
+"""Figures and captions as pandoc and Quarto authors write them: an image alone in its paragraph becomes a figure
+captioned with its alt text (`![Caption](file.png){#fig-label}`), and a `: Caption {#tbl-label}` line next to a
+table becomes the table's caption. Once the book is rendered, what is labelled is numbered per chapter
+("Figure 3.2") and each `@label` reference gets its number."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+
+from lxml import etree
+
+from publish.errors import Problem
+from publish.model import FRONT_ROLES, Chapter, ChapterSource
+from publish.render.references import line_of
+from publish.render.xhtml import remove_keep_tail
+
+KIND_NAMES = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation", "lst": "Listing"}
+COUNTED = ("fig", "tbl", "eq", "lst")  # numbered in the order they come; sections by their place
+TABLE_LABEL = re.compile(r"\s*\{#(tbl-[\w-]*[^\W_])\}\s*$")
+
+
+def make_figures(root: etree._Element) -> None:
+    """Each paragraph holding only an image becomes a figure; its alt text (or title) is the caption."""
+    for paragraph in list(root.iter("p")):
+        children = [child for child in paragraph if isinstance(child.tag, str)]
+        if (len(children) != 1 or children[0].tag != "img" or (paragraph.text or "").strip()
+                or (children[0].tail or "").strip()):
+            continue
+        image = children[0]
+        figure = etree.Element("figure")
+        label = image.attrib.pop("id", None) or paragraph.get("id")
+        if label:
+            figure.set("id", label)
+        image.tail = None
+        figure.append(image)
+        caption = image.get("title") or image.get("alt")
+        if caption:
+            etree.SubElement(figure, "figcaption").text = caption
+        figure.tail = paragraph.tail
+        paragraph.getparent().replace(paragraph, figure)
+
+
+def caption_tables(root: etree._Element) -> None:
+    """A `: Caption {#tbl-label}` line right after (or before) a table is its caption. Python-Markdown reads such a
+    line as a definition without a term, or as a paragraph."""
+    for table in list(root.iter("table")):
+        for neighbour in (table.getnext(), table.getprevious()):
+            content = _caption_content(neighbour)
+            if content is not None:
+                _caption(table, neighbour, content)
+                break
+
+
+def _caption_content(element: etree._Element | None) -> etree._Element | None:
+    if element is None:
+        return None
+    if element.tag == "dl" and len(element) == 1 and element[0].tag == "dd" and not (element.text or "").strip():
+        return element[0]
+    if element.tag == "p" and (element.text or "").startswith(": "):
+        element.text = element.text[2:]
+        return element
+    return None
+
+
+def _caption(table: etree._Element, holder: etree._Element, content: etree._Element) -> None:
+    caption = etree.Element("caption")
+    caption.text = content.text
+    caption.extend(list(content))
+    label = _take_label(caption) or (holder.get("id") if (holder.get("id") or "").startswith("tbl-") else None)
+    if label:
+        table.set("id", label)
+    table.insert(0, caption)
+    remove_keep_tail(holder)
+
+
+def _take_label(caption: etree._Element) -> str | None:
+    """The `{#tbl-label}` ending the caption's text, taken out of it."""
+    last = caption[-1] if len(caption) else None
+    text = (last.tail if last is not None else caption.text) or ""
+    found = TABLE_LABEL.search(text)
+    if found is None:
+        return None
+    if last is not None:
+        last.tail = text[:found.start()]
+    else:
+        caption.text = text[:found.start()]
+    return found.group(1)
+
+
+def label_numbers(chapters: list[Chapter]) -> dict[str, str]:
+    """label id -> its number: '3.2' in the third chapter of the body, '2' in front matter."""
+    numbers, body = {}, 0
+    for chapter in chapters:
+        prefix = ""
+        if chapter.role not in FRONT_ROLES:
+            body += 1
+            prefix = f"{body}."
+        counts: Counter = Counter()
+        for element_id in chapter.ids:
+            kind = element_id.partition("-")[0]
+            if kind in COUNTED and "-" in element_id:
+                counts[kind] += 1
+                numbers[element_id] = f"{prefix}{counts[kind]}"
+        places: list[int] = []
+        for heading in chapter.headings[1:]:
+            depth = heading.level - 1
+            places = (places + [0] * depth)[:depth]
+            places[-1] += 1
+            if heading.id.startswith("sec-"):
+                numbers[heading.id] = prefix + ".".join(map(str, places))
+    return numbers
+
+
+def refers(chapter: Chapter, numbers: dict[str, str]) -> bool:
+    """Whether the chapter labels something or refers to a label: it must be numbered."""
+    return any(i in numbers for i in chapter.ids) or any(link.partition("-")[0] in KIND_NAMES for link in chapter.links)
+
+
+def number_labels(root: etree._Element, numbers: dict[str, str], source: ChapterSource) -> list[Problem]:
+    """Put the numbers into captions, equations and `@label` references; the problems of references to no label."""
+    for element in root.iter():
+        element_id = element.get("id", "")
+        if element_id not in numbers:
+            continue
+        kind = element_id.partition("-")[0]
+        if kind == "fig" and element.tag == "figure":
+            _prefix(element.find("figcaption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
+        elif kind == "tbl" and element.tag == "table":
+            _prefix(element.find("caption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
+        elif kind == "eq" and "equation" in (element.get("class") or ""):
+            etree.SubElement(element, "span", {"class": "equation-number"}).text = f"({numbers[element_id]})"
+    problems = []
+    for reference in [a for a in root.iter("a") if a.get("class") == "xref"]:
+        label = reference.get("href", "#")[1:]
+        if label in numbers:
+            reference.text = f"{KIND_NAMES[label.partition('-')[0]]} {numbers[label]}"
+            continue
+        close = difflib.get_close_matches(label, [key for key in numbers if key.startswith(label[:3])], n=1)
+        hint = f"; did you mean '@{close[0]}'?" if close else "; label it with {#" + label + "}"
+        problems.append(Problem(f"'@{label}' refers to no {KIND_NAMES[label.partition('-')[0]].lower()} of the "
+                                f"book{hint}", source.path, line_of(source, f"@{label}")))
+    return problems
+
+
+def _prefix(caption: etree._Element | None, owner: etree._Element, label: str) -> None:
+    """'Figure 3.2: ' before the caption (or as the caption, when there is none)."""
+    if caption is None:
+        caption = etree.Element("figcaption" if owner.tag == "figure" else "caption")
+        owner.insert(len(owner) if owner.tag == "figure" else 0, caption)
+    span = etree.Element("span", {"class": "label"})
+    span.text = label
+    has_text = bool((caption.text or "").strip() or len(caption))
+    span.tail = (": " if has_text else "") + (caption.text or "")
+    caption.text = None
+    caption.insert(0, span)
