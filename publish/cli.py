@@ -10,7 +10,14 @@ import tempfile
 from pathlib import Path
 
 from publish import __version__
-from publish.build import BuildOptions, Sources, build, check, fresh_outputs, output_paths
+from publish.build import (
+    BuildOptions,
+    Sources,
+    build,
+    check,
+    fresh_outputs,
+    output_paths,
+)
 from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
 from publish.layout.profiles import PROFILES

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from publish.manuscript.loading import load_book
-from publish.model import LINT_RULES, Book, ChapterSource, LintOptions, Metadata, PrintOptions
+from publish.model import (
+    LINT_RULES,
+    Book,
+    ChapterSource,
+    LintOptions,
+    Metadata,
+    PrintOptions,
+)
 from publish.proofing.lint import RULES, lint_book
 from publish.proofing.prose import prose_lines
 from publish.proofing.spelling import spelling_findings

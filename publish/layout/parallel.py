@@ -31,7 +31,12 @@ from publish.layout.document import (
 )
 from publish.layout.kept_parts import LayoutCache
 from publish.layout.parts import Counted, GroupPdf
-from publish.layout.passes import GutterCheck, first_geometry, hyphen_passes, warn_hyphen_runs
+from publish.layout.passes import (
+    GutterCheck,
+    first_geometry,
+    hyphen_passes,
+    warn_hyphen_runs,
+)
 from publish.layout.print_html import lay_out_html, print_environment, print_html
 from publish.layout.profiles import PrintProfile
 from publish.layout.worker import title_css, work

@@ -12,7 +12,13 @@ from publish.layout.document import (
     page_starts,
     report_low_resolution,
 )
-from publish.layout.passes import GutterCheck, ShownPasses, first_geometry, hyphen_passes, warn_hyphen_runs
+from publish.layout.passes import (
+    GutterCheck,
+    ShownPasses,
+    first_geometry,
+    hyphen_passes,
+    warn_hyphen_runs,
+)
 from publish.layout.print_html import lay_out_html, print_environment
 from publish.layout.profiles import PrintProfile
 from publish.model import RenderedBook
@@ -25,7 +31,9 @@ def lay_out_whole(book: RenderedBook, html: str, report: Report, profile: PrintP
     another pass is made if that count moves it into another band); then, while three hyphenated line-ends run
     in a row, the book is laid out again keeping the third word of each such run whole. `stage` shows the
     pages laid out in each pass."""
-    from weasyprint.text.fonts import FontConfiguration  # not imported on the EPUB path without a page list
+    from weasyprint.text.fonts import (
+        FontConfiguration,  # not imported on the EPUB path without a page list
+    )
 
     env = print_environment(book, profile)
     font_config = FontConfiguration()

@@ -9,7 +9,14 @@ import types
 from typing import Any, get_args, get_type_hints
 
 from publish.manuscript.yaml_document import Validator, type_name
-from publish.model import TRIM_PRESETS_MM, EpubOptions, LintOptions, PrintOptions, Setting, settings
+from publish.model import (
+    TRIM_PRESETS_MM,
+    EpubOptions,
+    LintOptions,
+    PrintOptions,
+    Setting,
+    settings,
+)
 
 SECTIONS = {  # section -> (its options, an example line for the message when it is not a mapping)
     "print": (PrintOptions, "trim_size: 6x9"),

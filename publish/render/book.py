@@ -16,14 +16,27 @@ from publish.errors import ManuscriptError, Problem, Report
 from publish.manuscript.identifiers import slugify
 from publish.model import Book, Chapter, ChapterSource, Footnote, RenderedBook
 from publish.render.content_model import conform
-from publish.render.figures import caption_tables, label_numbers, make_figures, number_labels, refers
-from publish.render.headings import build_toc, close_level_gaps, ensure_title_heading, name_headings, sectionize
+from publish.render.figures import (
+    caption_tables,
+    label_numbers,
+    make_figures,
+    number_labels,
+    refers,
+)
+from publish.render.headings import (
+    build_toc,
+    close_level_gaps,
+    ensure_title_heading,
+    name_headings,
+    sectionize,
+)
 from publish.render.links import Targets, needs_resolving, resolve_links
 from publish.render.markdown import markdown_to_html
 from publish.render.math import convert_math
 from publish.render.notes import take_footnotes
 from publish.render.references import URL_SCHEME, line_of, local_targets, resolve_images
 from publish.render.xhtml import clean, inner_xhtml, parse_fragment, remove_keep_tail
+
 RAW_HTML = re.compile(r"<[A-Za-z!?/]|&[A-Za-z]")  # Markdown without these renders to well-formed XHTML
 # Characters XML 1.0 forbids or discourages: C0/C1 controls (but tab and newline) and noncharacters.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]")
@@ -115,8 +128,8 @@ def _resolved(chapters: list[Chapter], book: Book, ids: dict[Path, str], report:
         body = parse_fragment(chapter.body_html)
         notes = [parse_fragment(note.html) for note in chapter.footnotes]
         for part in (body, *notes):
+            problems.extend(number_labels(part, numbers, source))  # first: a reference to no label is an error
             resolve_links(part, chapter, source, targets, report)
-            problems.extend(number_labels(part, numbers, source))
         footnotes = tuple(replace(note, html=inner_xhtml(part)) for note, part in zip(chapter.footnotes, notes))
         result.append(replace(chapter, body_html=inner_xhtml(body), footnotes=footnotes))
     if problems:

@@ -8,7 +8,13 @@ from publish.errors import Report
 from publish.manuscript.identifiers import slugify
 from publish.model import Chapter, ChapterSource, Heading, TocEntry
 from publish.render.references import line_of
-from publish.render.xhtml import EPUB_TYPE, inner_xhtml, plain_text, remove_keep_tail, unwrap
+from publish.render.xhtml import (
+    EPUB_TYPE,
+    inner_xhtml,
+    plain_text,
+    remove_keep_tail,
+    unwrap,
+)
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 

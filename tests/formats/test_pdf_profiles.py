@@ -12,7 +12,11 @@ import pytest
 
 from publish.build import BuildOptions, build
 from publish.errors import Report
-from publish.formats.print_cover import PAGE_THICKNESS_IN, SPINE_TEXT_MIN_IN, spine_width_in
+from publish.formats.print_cover import (
+    PAGE_THICKNESS_IN,
+    SPINE_TEXT_MIN_IN,
+    spine_width_in,
+)
 from publish.layout.profiles import gutter_in
 from tests.formats.test_epub import SECTIONS
 from tests.formats.test_pdf import contents, start_folio

@@ -1,0 +1,202 @@
+"""A technical book as authors write one (tests/data/technical): TeX math, highlighted code nested in lists and
+quotes, figures and tables with captions, @-references, links between chapter files and to heading slugs, an
+SVG diagram. Each is checked in the outputs: the EPUB's XML, the PDF's text and positions, the web edition."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from lxml import etree
+
+from publish.build import BuildOptions, build
+from publish.errors import ManuscriptError, Report
+from publish.release.verify import run_ace, run_epubcheck
+from tests.conftest import _chromium_or_skip, _java_or_skip
+from tests.helpers import DATA, NS, Epub, pdf_pages
+
+BOOK = DATA / "technical"
+MATHML = "http://www.w3.org/1998/Math/MathML"
+CODE_STARTS = ("def ", "↪", "return ", '"""', "#[derive", "struct ", "publish build")
+
+
+@pytest.fixture(scope="module")
+def technical(tmp_path_factory):
+    out = tmp_path_factory.mktemp("technical")
+    report = Report()
+    paths = dict(zip(("epub", "pdf", "html"), build(BOOK, out, ["epub", "pdf", "html"], report)))
+    paths["screen"] = build(BOOK, out, ["pdf"], report, BuildOptions(profile="screen"))[0]
+    return paths, report
+
+
+def _chapter(epub: Epub, name: str) -> etree._Element:
+    return epub.xml(f"{epub.base}{name}.xhtml")
+
+
+def test_tex_becomes_mathml_with_its_tex_as_alttext(technical):
+    epub = Epub(technical[0]["epub"])
+    basics = _chapter(epub, "ch-01-basics")
+    formulas = basics.findall(f".//{{{MATHML}}}math")
+    assert len(formulas) == 6  # four inline (one pasted as MathML), two displayed
+    assert [f.get("alttext") for f in formulas][:2] == ["E = mc^2", "a^2 + b^2 = c^2"]
+    assert basics.find(f".//{{{MATHML}}}msqrt") is not None  # the pasted MathML kept
+    displays = [f for f in formulas if f.get("display") == "block"]
+    assert len(displays) == 2
+    item = next(i for i in epub.manifest().values() if i.get("href") == "ch-01-basics.xhtml")
+    assert "mathml" in item.get("properties").split()
+    results = next(i for i in epub.manifest().values() if i.get("href") == "ch-02-results.xhtml")
+    assert "mathml" not in (results.get("properties") or "")
+    features = [m.text for m in epub.opf.findall(".//opf:meta[@property='schema:accessibilityFeature']", NS)]
+    assert "MathML" in features
+
+
+def test_a_price_is_not_math(technical):
+    text = " ".join(_chapter(Epub(technical[0]["epub"]), "ch-01-basics").itertext())
+    assert "a price such as $5 and $10 stays text" in re.sub(r"\s+", " ", text)
+
+
+def test_the_pdf_draws_formulas_and_shows_no_tex(technical):
+    for key in ("pdf", "screen"):
+        text = "\n".join(line.text for page in pdf_pages(technical[0][key]) for line in page.lines)
+        assert text
+        for tex in ("\\frac", "\\sum", "\\int", "mc^2", "\\(", "\\[", "$$", "\\label"):
+            assert tex not in text, (key, tex)
+        assert "(1.1)" in text  # the labelled equation's number
+
+
+def test_code_is_highlighted_and_nests_in_lists_and_quotes(technical):
+    epub = Epub(technical[0]["epub"])
+    basics = _chapter(epub, "ch-01-basics")
+    blocks = basics.findall(".//xhtml:div[@class]", NS)
+    languages = [b.get("class").split()[0] for b in blocks if "highlight" in b.get("class")]
+    assert languages == ["language-python", "language-rust", "language-sh"]
+    assert basics.find(".//xhtml:li//xhtml:div[@class='language-rust highlight']", NS) is not None
+    assert basics.find(".//xhtml:blockquote//xhtml:div[@class='language-sh highlight']", NS) is not None
+    assert not basics.findall(".//xhtml:h1", NS)[1:]  # '#[derive(Debug)]' did not become a heading
+    code = "".join(basics.find(".//xhtml:div[@class='language-python highlight']", NS).itertext())
+    assert '"it\'s"' in code  # no curly quotes in code
+    assert basics.findall(".//xhtml:span[@class='k']", NS)  # Pygments' token classes
+    assert f"{epub.base}fonts/IBMPlexMono-Regular.ttf" in epub.zip.namelist()
+    assert b"IBM Plex Mono" in epub.zip.read(f"{epub.base}css/fonts.css")
+
+
+def test_every_code_line_in_print_is_whole_and_inside_the_text_block(technical):
+    pages = pdf_pages(technical[0]["pdf"])
+    code = [(page, line) for page in pages for line in page.body_lines()
+            if line.text.lstrip().startswith(CODE_STARTS)]
+    assert len(code) >= 6
+    assert any(line.text.startswith("↪") for _, line in code)  # a long line went on after a mark
+    for page, line in code:
+        assert not line.text.endswith(("-", "\u2010")), line.text
+        assert line.x_min >= 0.25 * 72 and line.x_max <= page.width - 0.5 * 72, (page.number, line.text)
+
+
+def test_captions_and_numbers_and_references(technical):
+    epub = Epub(technical[0]["epub"])
+    basics, results = _chapter(epub, "ch-01-basics"), _chapter(epub, "ch-02-results")
+    captions = ["".join(c.itertext()) for c in basics.findall(".//xhtml:figcaption", NS)]
+    assert captions == ["Figure 1.1: Bars rising from left to right", "Figure 1.2: From Markdown to a book"]
+    table = results.find(".//xhtml:table[@id='tbl-numbers']", NS)
+    assert "".join(table.find("xhtml:caption", NS).itertext()) == "Table 2.1: Pages and words of two books"
+    references = {"".join(a.itertext()): a.get("href") for a in
+                  [*basics.iter(f"{{{NS['xhtml']}}}a"), *results.iter(f"{{{NS['xhtml']}}}a")]
+                  if a.get("class") == "xref"}
+    assert references == {"Section 1.1": "ch-01-basics.xhtml#sec-setup", "Equation 1.1": "ch-01-basics.xhtml#eq-gauss",
+                          "Figure 1.1": "ch-01-basics.xhtml#fig-bars", "Figure 1.2": "ch-01-basics.xhtml#fig-flow",
+                          "Table 2.1": "ch-02-results.xhtml#tbl-numbers"}
+    assert "".join(basics.find(".//xhtml:div[@id='eq-gauss']/xhtml:span", NS).itertext()) == "(1.1)"
+
+
+def test_every_link_resolves_in_the_ebook(technical):
+    epub = Epub(technical[0]["epub"])
+    checked = 0
+    for name in ("ch-01-basics", "ch-02-results"):
+        for anchor in _chapter(epub, name).iter(f"{{{NS['xhtml']}}}a"):
+            href = anchor.get("href", "")
+            if href.startswith("http"):
+                continue
+            target, _, fragment = href.partition("#")
+            document = _chapter(epub, target.removesuffix(".xhtml") or name)
+            assert document.xpath(f"//*[@id='{fragment}']"), (name, href)
+            checked += 1
+    assert checked >= 10
+    texts = {" ".join(a.itertext()): a.get("href") for a in _chapter(epub, "ch-01-basics").iter(
+        f"{{{NS['xhtml']}}}a")}
+    assert texts["method"] == "ch-02-results.xhtml#ch-02-results-method"  # parts/02-results.md#method
+    assert texts["overview"] == "ch-01-basics.xhtml#ch-01-basics-overview"  # the GitHub-style #overview
+
+
+def test_the_svg_is_packaged_cleaned(technical):
+    epub = Epub(technical[0]["epub"])
+    item = next(i for i in epub.manifest().values() if i.get("href") == "images/flow.svg")
+    assert item.get("media-type") == "image/svg+xml"
+    svg = epub.zip.read(f"{epub.base}images/flow.svg").decode()
+    assert "<script" not in svg and "onclick" not in svg and "example.com" not in svg
+    assert "Markdown" in svg
+    warnings = [str(w) for w in technical[1].warnings]
+    assert any("flow.svg': removed <script>, 'onclick' on <rect>" in w for w in warnings)
+
+
+def test_the_sample_passes_epubcheck_and_ace(technical):
+    _java_or_skip()
+    verdict = run_epubcheck(technical[0]["epub"])
+    assert (verdict.errors, verdict.warnings) == ((), ())
+    _chromium_or_skip()
+    verdict = run_ace(technical[0]["epub"])
+    assert (verdict.errors, verdict.warnings) == ((), ())
+
+
+def test_the_web_edition_holds_mathml_and_its_styles_unescaped(technical):
+    page = technical[0]["html"].read_text(encoding="utf-8")
+    assert page.count("<math ") == 6
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert "&#34;" not in style and "&gt;" not in style and '"IBM Plex Mono"' in style
+    assert ".highlight .k" in style
+
+
+def test_the_web_edition_is_styled_in_a_browser(technical, tmp_path):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is missing")
+    probe = technical[0]["html"].read_text(encoding="utf-8").replace("</body>", (
+        "<script>document.title = [getComputedStyle(document.body).fontFamily, "
+        "getComputedStyle(document.querySelector('pre')).fontFamily, "
+        "getComputedStyle(document.querySelector('hr') || document.body).borderTopStyle].join('|');</script>"
+        "</body>"))
+    (tmp_path / "page.html").write_text(probe, encoding="utf-8")
+    result = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                             (tmp_path / "page.html").as_uri()], capture_output=True, text=True, timeout=120)
+    title = re.search(r"<title>(.*?)</title>", result.stdout).group(1)
+    body_font, code_font, _ = title.split("|")
+    assert "Iowan Old Style" in body_font and "Times" not in body_font
+    assert "IBM Plex Mono" in code_font
+
+
+def test_a_reference_to_no_label_names_the_closest(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    chapter = book / "parts" / "02-results.md"
+    chapter.write_text(chapter.read_text().replace("see @fig-bars again", "see @fig-barz again"))
+    with pytest.raises(ManuscriptError) as error:
+        build(book, tmp_path / "out", ["epub"], Report())
+    assert [str(p) for p in error.value.problems] == [
+        f"{chapter}:5: '@fig-barz' refers to no figure of the book; did you mean '@fig-bars'?"]
+
+
+def test_tex_that_cannot_be_read_is_an_error_or_a_placeholder(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.yaml").write_text("title: T\nlanguage: en\n")
+    (book / "one.md").write_text("# One\n\nFine $x^2$ and broken $\\frac{a}$ here.\n")
+    with pytest.raises(ManuscriptError) as error:
+        build(book, tmp_path / "out", ["epub"], Report())
+    assert str(error.value) == (f"{book / 'one.md'}:3: math '\\frac{{a}}' cannot be read: a command is missing an "
+                                "argument (<mfrac> has 1 of 2); check the TeX")
+    report = Report()
+    epub = Epub(build(book, tmp_path / "out", ["epub"], report, BuildOptions(keep_going=True))[0])
+    assert _chapter(epub, "ch-one").find(".//xhtml:code[@class='math-error']", NS).text == "\\frac{a}"
+    assert "shown as its TeX because of --keep-going" in str(report.warnings[-1])
