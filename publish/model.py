@@ -76,6 +76,8 @@ class PrintOptions:
                                  "flow, page or recto", choices=CHAPTER_STARTS)
     paper: str = setting("white", "The paper, for the cover's spine width; default white.", "white or cream",
                          choices=("white", "cream"))
+    xref_pages: bool = setting(False, "A reference to a figure, table, section or equation also names its page in "
+                                      "print ('Figure 3.2 on page 57'); default false.", "true or false")
     page_thickness_in: float | None = setting(
         None, "Thickness of one page (leaf side), overriding the paper's.",
         "inches per page between 0.001 and 0.01 (white paper is about 0.0023)", key="page_thickness",
@@ -189,6 +191,7 @@ class Chapter:
     images: tuple[str, ...] = ()  # image paths relative to the manuscript folder, as the HTML names them
     links: tuple[str, ...] = ()  # ids that the chapter's '#id' links point to
     has_file_links: bool = False  # links to local files that are not chapters (checked once all ids are known)
+    table_lines: tuple[int, ...] = ()  # the line of the Markdown where each table starts, in order
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from publish.errors import ConfigError, ManuscriptError
@@ -101,3 +103,13 @@ def test_missing_cover(manuscript_copy):
 def test_windows_line_endings_and_bom(manuscript_copy):
     (manuscript_copy / "two.md").write_bytes("\ufeff# Two\r\n\r\nText.\r\n".encode("utf-8"))
     assert load_book(manuscript_copy).chapters[1].text == "# Two\n\nText.\n"
+
+
+def test_chapters_in_subfolders_are_found_in_path_order(tmp_path):
+    (tmp_path / "book.yaml").write_text("title: T\nlanguage: en\n")
+    for name in ("00-intro.md", "part-2/01-b.md", "part-1/02-a.md", "part-1/01-a.md", "templates/x.md",
+                 ".git/y.md", "README.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"# {Path(name).stem}\n\nText.\n")
+    chapters = [chapter.path.relative_to(tmp_path).as_posix() for chapter in load_book(tmp_path).chapters]
+    assert chapters == ["00-intro.md", "part-1/01-a.md", "part-1/02-a.md", "part-2/01-b.md"]

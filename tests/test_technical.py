@@ -103,9 +103,14 @@ def test_captions_and_numbers_and_references(technical):
     references = {"".join(a.itertext()): a.get("href") for a in
                   [*basics.iter(f"{{{NS['xhtml']}}}a"), *results.iter(f"{{{NS['xhtml']}}}a")]
                   if a.get("class") == "xref"}
-    assert references == {"Section 1.1": "ch-01-basics.xhtml#sec-setup", "Equation 1.1": "ch-01-basics.xhtml#eq-gauss",
+    assert references == {"Section 1.1": "ch-01-basics.xhtml#sec-setup",
+                          "Equation 1.1": "ch-01-basics.xhtml#eq-gauss",
                           "Figure 1.1": "ch-01-basics.xhtml#fig-bars", "Figure 1.2": "ch-01-basics.xhtml#fig-flow",
-                          "Table 2.1": "ch-02-results.xhtml#tbl-numbers"}
+                          "Table 2.1": "ch-02-results.xhtml#tbl-numbers", "Listing 2.1": "ch-02-results.xhtml#lst-count"}
+    listing = results.find(".//xhtml:figure[@id='lst-count']", NS)
+    assert "".join(listing.find("xhtml:figcaption", NS).itertext()) == "Listing 2.1: Counting pages"
+    assert listing.find("xhtml:div[@class='language-python highlight']", NS) is not None
+    assert "wide" in results.findall(".//xhtml:table", NS)[1].get("class").split()  # ten columns, set smaller
     assert "".join(basics.find(".//xhtml:div[@id='eq-gauss']/xhtml:span", NS).itertext()) == "(1.1)"
 
 
@@ -200,3 +205,26 @@ def test_tex_that_cannot_be_read_is_an_error_or_a_placeholder(tmp_path):
     epub = Epub(build(book, tmp_path / "out", ["epub"], report, BuildOptions(keep_going=True))[0])
     assert _chapter(epub, "ch-one").find(".//xhtml:code[@class='math-error']", NS).text == "\\frac{a}"
     assert "shown as its TeX because of --keep-going" in str(report.warnings[-1])
+
+
+def test_a_table_too_wide_for_the_page_is_named_with_its_line(tmp_path):
+    (tmp_path / "book.yaml").write_text("title: W\nlanguage: en\n")
+    cells = range(14)
+    (tmp_path / "one.md").write_text("# Wide\n\nText.\n\n" + "|" + "|".join(f"heading{i}" for i in cells) + "|\n|"
+                                     + "|".join("---" for _ in cells) + "|\n|"
+                                     + "|".join(f"longervalue{i}" for i in cells) + "|\n")
+    report = Report()
+    build(tmp_path, tmp_path / "out", ["pdf"], report)
+    assert [str(w) for w in report.warnings] == [
+        f"{tmp_path / 'one.md'}:5: warning: PDF layout: this table runs 193 pt past the text block on page 1: give "
+        "it fewer columns or shorter cells"]
+
+
+def test_references_can_name_their_page_in_print(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    config = (book / "book.yaml").read_text()
+    (book / "book.yaml").write_text(config.replace("print:\n", "print:\n  xref_pages: true\n"))
+    text = " ".join(line.text for page in pdf_pages(build(book, tmp_path / "out", ["pdf"], Report())[0])
+                    for line in page.lines)
+    assert re.search(r"Figure 1\.2 on page \d+", text) and re.search(r"Table 2\.1 on page \d+", text)

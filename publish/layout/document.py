@@ -93,9 +93,11 @@ def roman(number: int) -> str:
     return text
 
 
-def report_low_resolution(document, labels: tuple[str, ...], report: Report) -> None:
-    """Printers want images at 300 dpi or more at the size they print."""
+def report_page_problems(document, labels: tuple[str, ...], book: RenderedBook, report: Report) -> None:
+    """What a printer or a reader would mark on the laid-out pages: images under 300 dpi, tables wider than the
+    text block."""
     for number, page in enumerate(document.pages, start=1):
+        _report_wide_tables(page, labels[number - 1], book, report)
         for box in _boxes(page._page_box):
             image = getattr(box, "replacement", None)
             if getattr(image, "width", None) and box.width:
@@ -105,6 +107,20 @@ def report_low_resolution(document, labels: tuple[str, ...], report: Report) -> 
                     report.warn(f"PDF layout: '{source}' prints at {dpi:.0f} dpi on page {labels[number - 1]} "
                                 f"({box.width / CSS_PIXELS_PER_INCH:.2f} in wide); printers want {PRINT_DPI}: "
                                 f"use a larger image or print it smaller")
+
+
+def _report_wide_tables(page, label: str, book: RenderedBook, report: Report) -> None:
+    html = next(child for child in page._page_box.children if getattr(child, "element_tag", None) == "html")
+    right = html.content_box_x() + html.width
+    for box in _boxes(html):
+        where = box.element.get("data-table") if type(box).__name__ == "TableBox" and box.element is not None else None
+        excess = box.position_x + box.margin_width() - right if where else 0
+        if excess > 1:
+            chapter_id, _, index = where.rpartition("/")
+            chapter = next(chapter for chapter in book.chapters if chapter.id == chapter_id)
+            line = chapter.table_lines[int(index)] if int(index) < len(chapter.table_lines) else None
+            report.warn(f"PDF layout: this table runs {excess:.0f} pt past the text block on page {label}: give it "
+                        "fewer columns or shorter cells", chapter.source, line)
 
 
 def _boxes(box):

@@ -11,6 +11,7 @@ import json
 from importlib.metadata import version as package_version
 from pathlib import Path
 
+from publish.cache.chapters import problem_from_json, problem_to_json
 from publish.cache.digest import code_fingerprint, digest_of, image_stamps
 from publish.layout.document import PageStart
 from publish.layout.parts import Counted, Finished, GroupPdf
@@ -58,7 +59,8 @@ class LayoutCache:
             finished = {index: Finished(part["first_page"], tuple(
                 PageStart(label, chapter, tuple(path), words) for label, chapter, path, words in part["page_starts"]),
                 tuple((page, text) for page, text in part["runs"])) for index, part in zip(parts, data["parts"])}
-            return GroupPdf(pdf, finished, tuple(data["warnings"])) if len(finished) == len(parts) else None
+            warnings = tuple(problem_from_json(problem) for problem in data["warnings"])
+            return GroupPdf(pdf, finished, warnings) if len(finished) == len(parts) else None
         except (OSError, KeyError, TypeError, ValueError):
             return None
 
@@ -67,7 +69,7 @@ class LayoutCache:
                   "page_starts": [[s.label, s.chapter_id, list(s.path), s.words_before] for s in part.page_starts]}
                  for _, part in sorted(group.parts.items())]
         self._write(f"group-{key}.pdf", group.pdf)
-        self._write(f"group-{key}.json", json.dumps({"parts": parts, "warnings": list(group.warnings)}).encode())
+        self._write(f"group-{key}.json", json.dumps({"parts": parts, "warnings": [problem_to_json(problem) for problem in group.warnings]}).encode())
 
     def forget_unused(self) -> None:
         """Delete what this layout did not use: earlier versions of its parts, other gutters."""

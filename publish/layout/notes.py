@@ -22,7 +22,7 @@ from publish.model import Chapter, Footnote
 from publish.render.svg import image_bytes
 from publish.render.xhtml import inner_xhtml, parse_fragment
 
-PRINT_CHANGES = ("<math", "<pre", '.svg"')  # what _printable changes, as it shows in the HTML
+PRINT_CHANGES = ("<math", "<pre", '.svg"', "<table")  # what _printable changes, as it shows in the HTML
 BLOCKS_AS_SPANS = {"p", "blockquote", "ul", "ol", "li", "div"}
 OPENING_LETTER = re.compile(r"[\"'“‘«(\[]?[^\W\d_]")
 PHRASING = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
@@ -96,14 +96,17 @@ def _for_print(chapter: Chapter, root: Path, measure_pt: float) -> Chapter:
     htmls = (chapter.body_html, *(note.html for note in chapter.footnotes))
     if not any(marker in html for html in htmls for marker in PRINT_CHANGES):
         return chapter
-    return replace(chapter, body_html=_printable(chapter.body_html, root, measure_pt), footnotes=tuple(
+    return replace(chapter, body_html=_printable(chapter.body_html, root, measure_pt, chapter.id), footnotes=tuple(
         replace(note, html=_printable(note.html, root, measure_pt)) for note in chapter.footnotes))
 
 
-def _printable(html: str, root: Path, measure_pt: float) -> str:
+def _printable(html: str, root: Path, measure_pt: float, chapter_id: str | None = None) -> str:
     if not any(marker in html for marker in PRINT_CHANGES):
         return html
     tree = parse_fragment(html)
+    if chapter_id is not None:  # so that a table too wide for the page can be found in the Markdown
+        for index, table in enumerate(tree.iter("table")):
+            table.set("data-table", f"{chapter_id}/{index}")
     draw_math(tree)
     wrap_code(tree, measure_pt)
     for image in tree.iter("img"):

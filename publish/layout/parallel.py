@@ -26,7 +26,7 @@ from publish.layout.document import (
     padded,
     page_of_anchor,
     page_starts,
-    report_low_resolution,
+    report_page_problems,
     roman,
 )
 from publish.layout.kept_parts import LayoutCache
@@ -276,14 +276,14 @@ class _Layout:
         finished = [done[group_of[index]].parts[index] for index in range(len(self.body))]
         seen = set()
         for group in done:  # the stylesheets' warnings come from every group: say them once
-            for message in group.warnings:
-                if message not in seen:
-                    seen.add(message)
-                    self.report.warn(message)
+            for problem in group.warnings:
+                if problem not in seen:
+                    seen.add(problem)
+                    self.report.add(problem)
         warn_hyphen_runs(self.report, [(run.page, run.text) for run in front_runs] + [
             (front_pages + offset + page, text) for part, offset in zip(finished, self.offsets)
             for page, text in part.runs])
-        report_low_resolution(front, labels, self.report)
+        report_page_problems(front, labels, self.book, self.report)
         starts = (*page_starts(front, root, labels), *(start for part in finished for start in part.page_starts))
         order = tuple((group_of[index], part.first_page, counts[index]) for index, part in enumerate(finished))
         return PrintLayout(front, starts, self.geometry, labels, page_count, tuple(group.pdf for group in done),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from publish.errors import Problem
 from publish.layout.document import PageStart
 
 
@@ -31,4 +32,4 @@ class Finished:
 class GroupPdf:
     pdf: bytes
     parts: dict[int, Finished]
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]

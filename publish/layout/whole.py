@@ -10,7 +10,7 @@ from publish.layout.document import (
     padded,
     page_labels,
     page_starts,
-    report_low_resolution,
+    report_page_problems,
 )
 from publish.layout.passes import (
     GutterCheck,
@@ -52,5 +52,5 @@ def lay_out_whole(book: RenderedBook, html: str, report: Report, profile: PrintP
     warn_hyphen_runs(report, [(run.page, run.text) for run in runs])
     page_count = padded(len(document.pages), book.print.pad_to)
     labels = page_labels(document, book, page_count)
-    report_low_resolution(document, labels, report)
+    report_page_problems(document, labels, book, report)
     return PrintLayout(document, tuple(page_starts(document, root, labels)), geometry, labels, page_count)

@@ -13,7 +13,7 @@ import time
 import traceback
 
 from publish.errors import PublishError, Report
-from publish.layout.document import page_starts, report_low_resolution
+from publish.layout.document import page_starts, report_page_problems
 from publish.layout.hooks import MarginsLater
 from publish.layout.parts import Counted, Finished, GroupPdf
 from publish.layout.passes import hyphen_passes
@@ -108,12 +108,12 @@ class _Worker:
         for index, (document, root, runs, report) in sorted(parts.items()):
             document.margins_later.make(self.offsets[index])
             labels = tuple(str(self.offsets[index] + page) for page in range(1, len(document.pages) + 1))
-            report_low_resolution(document, labels, report)
+            report_page_problems(document, labels, self.book, report)
             finished[index] = Finished(first_page, tuple(page_starts(document, root, labels)),
                                        tuple((run.page, run.text) for run in runs))
             documents.append(document)
             first_page += len(document.pages)
-            warnings += [problem.message for problem in report.warnings]
+            warnings += report.warnings
         return GroupPdf(parts_pdf(documents, self.profile, self.geometry), finished, tuple(warnings))
 
 

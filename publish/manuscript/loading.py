@@ -47,8 +47,17 @@ def load_book(root: Path) -> Book:
                 lint=config.lint, jobs=config.jobs)
 
 
+SKIPPED_FOLDERS = {"templates", "styles", "build", "dist", "node_modules"}  # what a manuscript folder holds besides
+
+
 def _all_markdown_files(root: Path, config_path: Path) -> tuple[ChapterRef, ...]:
-    names = sorted(p.name for p in root.glob("*.md") if p.name.lower() != "readme.md")
+    """Every *.md file in the folder and its subfolders, in path order ('01.md', 'part-1/01.md', ...), but a
+    README and what hidden and tool folders hold."""
+    names = sorted((path.relative_to(root).as_posix() for path in root.rglob("*.md")
+                    if path.name.lower() != "readme.md" and path.is_file()
+                    and not any(part.startswith((".", "_")) or part in SKIPPED_FOLDERS
+                                for part in path.relative_to(root).parts[:-1])),
+                   key=lambda name: name.split("/"))
     if not names:
         raise ConfigError(Problem(
             "no chapters: list them under 'chapters:' or put *.md files beside book.yaml", config_path))

@@ -17,6 +17,7 @@ from publish.manuscript.identifiers import slugify
 from publish.model import Book, Chapter, ChapterSource, Footnote, RenderedBook
 from publish.render.content_model import conform
 from publish.render.figures import (
+    caption_listings,
     caption_tables,
     label_numbers,
     make_figures,
@@ -155,6 +156,7 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
     _without_toc_marker(root, source, report)
     make_figures(root)
     caption_tables(root)
+    caption_listings(root)
     notes = take_footnotes(root, cid)
     for note in notes:
         if not note.ref_id:
@@ -185,7 +187,19 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
                       for n in notes)
     return Chapter(id=cid, source=source.path, role=source.role, title=headings[0].title,
                    title_html=headings[0].title_html, body_html=inner_xhtml(root), headings=tuple(headings),
-                   footnotes=footnotes, ids=ids, images=images, links=links, has_file_links=file_links)
+                   footnotes=footnotes, ids=ids, images=images, links=links, has_file_links=file_links,
+                   table_lines=_table_lines(source, sum(1 for _ in root.iter("table"))))
+
+
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")  # a table's |---|---| line
+
+
+def _table_lines(source: ChapterSource, count: int) -> tuple[int, ...]:
+    """Where each of the chapter's `count` tables starts: the line above each |---| rule, else the chapter's
+    first line (a table of raw HTML)."""
+    lines = source.text.split("\n")
+    found = [source.first_line + index - 1 for index, line in enumerate(lines) if index and TABLE_RULE.match(line)]
+    return tuple((found + [source.first_line] * count)[:count])
 
 
 def _without_toc_marker(root: etree._Element, source: ChapterSource, report: Report) -> None:

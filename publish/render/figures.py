@@ -19,6 +19,8 @@ from publish.render.xhtml import remove_keep_tail
 KIND_NAMES = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation", "lst": "Listing"}
 COUNTED = ("fig", "tbl", "eq", "lst")  # numbered in the order they come; sections by their place
 TABLE_LABEL = re.compile(r"\s*\{#(tbl-[\w-]*[^\W_])\}\s*$")
+LISTING_LABEL = re.compile(r"\s*\{#(lst-[\w-]*[^\W_])\}\s*$")
+WIDE_COLUMNS = 7  # a table of this many columns or more is set smaller
 
 
 def make_figures(root: etree._Element) -> None:
@@ -44,13 +46,40 @@ def make_figures(root: etree._Element) -> None:
 
 def caption_tables(root: etree._Element) -> None:
     """A `: Caption {#tbl-label}` line right after (or before) a table is its caption. Python-Markdown reads such a
-    line as a definition without a term, or as a paragraph."""
+    line as a definition without a term, or as a paragraph. A table of many columns is marked wide (set smaller)."""
     for table in list(root.iter("table")):
         for neighbour in (table.getnext(), table.getprevious()):
             content = _caption_content(neighbour)
             if content is not None:
                 _caption(table, neighbour, content)
                 break
+        first_row = next(table.iter("tr"), None)
+        if first_row is not None and len(first_row) >= WIDE_COLUMNS:
+            table.set("class", " ".join(filter(None, [table.get("class"), "wide"])))
+
+
+def caption_listings(root: etree._Element) -> None:
+    """A `: Caption {#lst-label}` line right after a code block makes it a listing: a figure with its caption.
+    Python-Markdown reads the pair as a definition list whose term is the code."""
+    for item in list(root.iter("dl")):
+        terms, definitions = item.findall("dt"), item.findall("dd")
+        if len(terms) != 1 or len(definitions) != 1 or len(terms[0]) != 1:
+            continue
+        block = terms[0][0]
+        if block.tag != "div" or "highlight" not in (block.get("class") or "").split():
+            continue
+        content = definitions[0][0] if len(definitions[0]) == 1 and definitions[0][0].tag == "p" else definitions[0]
+        figure = etree.Element("figure", {"class": "listing"})
+        caption = etree.SubElement(figure, "figcaption")
+        caption.text = content.text
+        caption.extend(list(content))
+        label = _take_label(caption, LISTING_LABEL) or block.attrib.pop("id", None)
+        if label:
+            figure.set("id", label)
+        block.tail = None
+        figure.append(block)
+        figure.tail = item.tail
+        item.getparent().replace(item, figure)
 
 
 def _caption_content(element: etree._Element | None) -> etree._Element | None:
@@ -68,18 +97,19 @@ def _caption(table: etree._Element, holder: etree._Element, content: etree._Elem
     caption = etree.Element("caption")
     caption.text = content.text
     caption.extend(list(content))
-    label = _take_label(caption) or (holder.get("id") if (holder.get("id") or "").startswith("tbl-") else None)
+    label = _take_label(caption, TABLE_LABEL) or (
+        holder.get("id") if (holder.get("id") or "").startswith("tbl-") else None)
     if label:
         table.set("id", label)
     table.insert(0, caption)
     remove_keep_tail(holder)
 
 
-def _take_label(caption: etree._Element) -> str | None:
-    """The `{#tbl-label}` ending the caption's text, taken out of it."""
+def _take_label(caption: etree._Element, pattern: re.Pattern) -> str | None:
+    """The `{#tbl-label}` (or `{#lst-label}`) ending the caption's text, taken out of it."""
     last = caption[-1] if len(caption) else None
     text = (last.tail if last is not None else caption.text) or ""
-    found = TABLE_LABEL.search(text)
+    found = pattern.search(text)
     if found is None:
         return None
     if last is not None:
@@ -126,6 +156,8 @@ def number_labels(root: etree._Element, numbers: dict[str, str], source: Chapter
             continue
         kind = element_id.partition("-")[0]
         if kind == "fig" and element.tag == "figure":
+            _prefix(element.find("figcaption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
+        elif kind == "lst" and element.tag == "figure":
             _prefix(element.find("figcaption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
         elif kind == "tbl" and element.tag == "table":
             _prefix(element.find("caption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
