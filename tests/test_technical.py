@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 
+import pikepdf
 import pytest
 from lxml import etree
 
@@ -64,6 +65,10 @@ def test_the_pdf_draws_formulas_and_shows_no_tex(technical):
         for tex in ("\\frac", "\\sum", "\\int", "mc^2", "\\(", "\\[", "$$", "\\label"):
             assert tex not in text, (key, tex)
         assert "(1.1)" in text  # the labelled equation's number
+    with pikepdf.open(technical[0]["screen"]) as pdf:
+        alternatives = [str(obj["/Alt"]) for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                        and "/Alt" in obj and obj.get("/S") == "/Figure"]
+    assert "\\sum_{i=1}^{n} i = \\frac{n(n+1)}{2}" in alternatives  # the tagged PDF says the TeX
 
 
 def test_code_is_highlighted_and_nests_in_lists_and_quotes(technical):
@@ -228,3 +233,11 @@ def test_references_can_name_their_page_in_print(tmp_path):
     text = " ".join(line.text for page in pdf_pages(build(book, tmp_path / "out", ["pdf"], Report())[0])
                     for line in page.lines)
     assert re.search(r"Figure 1\.2 on page \d+", text) and re.search(r"Table 2\.1 on page \d+", text)
+
+
+def test_a_chapter_with_a_second_top_heading_is_numbered(tmp_path):
+    (tmp_path / "book.yaml").write_text("title: T\nlanguage: en\n")
+    (tmp_path / "one.md").write_text("# One\n\nText.\n\n# Again {#sec-again}\n\nMore, see @sec-again.\n")
+    epub = Epub(build(tmp_path, tmp_path / "out", ["epub"], Report())[0])
+    references = [a for a in _chapter(epub, "ch-one").iter(f"{{{NS['xhtml']}}}a") if a.get("class") == "xref"]
+    assert [a.text for a in references] == ["Section 1.1"]

@@ -135,7 +135,7 @@ def label_numbers(chapters: list[Chapter]) -> dict[str, str]:
                 numbers[element_id] = f"{prefix}{counts[kind]}"
         places: list[int] = []
         for heading in chapter.headings[1:]:
-            depth = heading.level - 1
+            depth = max(1, heading.level - 1)  # a second h1 in a chapter counts as one of its sections
             places = (places + [0] * depth)[:depth]
             places[-1] += 1
             if heading.id.startswith("sec-"):
