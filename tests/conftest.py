@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from publish.build import BuildOptions, build
 from publish.errors import Report
@@ -13,6 +14,11 @@ from publish.release.verify import run_ace, run_epubcheck
 from tests.helpers import CORPUS, DATA, PROJECT
 
 EPOCH = "1700000000"
+
+# Profiles live here, where pytest's hypothesis plugin finds them before it loads --hypothesis-profile.
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("ci")
 
 
 def _java_or_skip() -> None:

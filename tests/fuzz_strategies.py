@@ -19,6 +19,7 @@ TAGS = st.sampled_from([
     "video", "audio", "svg", "math", "foo", "custom-element", "o:p", "xml", "body", "html", "head", "title",
     "frameset", "noscript", "template", "details", "summary", "ruby", "rt", "q", "abbr", "time", "label", "main",
     "header", "footer", "article", "caption", "col", "colgroup", "thead", "tbody", "tfoot", "wbr", "kbd", "u",
+    "mrow", "mi", "mfrac", "msqrt", "mtable", "mtr", "mtd", "annotation-xml", "semantics", "mglyph",
 ])
 ATTRIBUTES = st.sampled_from([
     'id="x"', 'id="x y"', 'id="1"', 'id=""', 'class="c"', 'style="color: red"', 'style="}{"', 'onclick="alert(1)"',
@@ -58,6 +59,10 @@ BLOCKS = st.one_of(
     st.just("---"), st.just("* * *"),
     TEXT.map(lambda t: f"{t}\n{{: #custom .klass }}"),
     raw_html(), raw_html().map(lambda h: f"{h}\n\n{h}"), raw_html().map(lambda h: f"Text {h} inline."),
+    TEXT.map(lambda t: f"Math ${t}$ and \\({t}\\) cost $5 each."), TEXT.map(lambda t: f"$$\n{t}\n$$ {{#eq-f}}"),
+    TEXT.map(lambda t: f"```python\n{t}\n```"), TEXT.map(lambda t: f"- item\n\n    ```\n    {t}\n    ```"),
+    TEXT.map(lambda t: f"![{t}](images/square.png){{#fig-f}}\n\nSee @fig-f and @tbl-none."),
+    TEXT.map(lambda t: f"| a |\n|---|\n| {t} |\n\n: {t} {{#tbl-t}}"), st.just("[TOC]"),
 )
 
 

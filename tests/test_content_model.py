@@ -68,3 +68,11 @@ def test_time_without_datetime_and_image_without_source_lose_their_tags():
 def test_empty_elements_are_written_with_a_closing_tag():
     html = inner_xhtml(etree.fromstring("<div><p><span/></p><br/></div>"))
     assert html == "<p><span></span></p><br/>"
+
+
+def test_an_unclosed_math_does_not_nest_a_second_one_and_its_text_is_mtext():
+    html, removed = repaired("<math></div> <math>x<mi>y</mi> z</math>")
+    math = etree.fromstring(f"<div>{html}</div>")[0]
+    assert [etree.QName(child).localname for child in math] == ["mtext", "mi", "mtext"]
+    assert [child.text for child in math] == ["x", "y", "z"]
+    assert "<math> inside another <math>" in removed

@@ -14,6 +14,7 @@ from lxml import etree
 
 from publish.build import BuildOptions, build
 from publish.errors import ManuscriptError, Report
+from publish.render.math import MathError, mathml
 from publish.release.verify import run_ace, run_epubcheck
 from tests.conftest import _chromium_or_skip, _java_or_skip
 from tests.helpers import DATA, NS, Epub, pdf_pages
@@ -241,3 +242,13 @@ def test_a_chapter_with_a_second_top_heading_is_numbered(tmp_path):
     epub = Epub(build(tmp_path, tmp_path / "out", ["epub"], Report())[0])
     references = [a for a in _chapter(epub, "ch-one").iter(f"{{{NS['xhtml']}}}a") if a.get("class") == "xref"]
     assert [a.text for a in references] == ["Section 1.1"]
+
+
+@pytest.mark.parametrize("tex, reason", [
+    ("a & b", "an '&' outside an aligned or array environment; write \\& for an ampersand"),
+    ("\\frac{a}{b", "its braces { } do not pair up"),
+])
+def test_tex_latex2mathml_mistranslates_is_refused_with_its_reason(tex, reason):
+    with pytest.raises(MathError, match=re.escape(reason)):
+        mathml(tex, display=False)
+    assert mathml("a \\& b", display=False).get("alttext") == "a \\& b"

@@ -69,7 +69,12 @@ def mathml(tex: str, display: bool) -> etree._Element:
         markup = convert(tex, display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises many kinds, all meaning "not TeX it can read"
         raise MathError(_reason(error)) from None
-    element = etree.fromstring(markup.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    try:
+        element = etree.fromstring(markup.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:  # latex2mathml writes a stray '&' or control character through unescaped
+        if re.search(r"(?<!\\)&", tex):
+            raise MathError("an '&' outside an aligned or array environment; write \\& for an ampersand") from None
+        raise MathError("it holds characters a formula cannot hold") from None
     _check(element, tex)
     element.set("alttext", tex)
     return element

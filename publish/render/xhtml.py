@@ -46,6 +46,7 @@ MATHML_ELEMENTS = {  # MathML 3 presentation markup, as EPUB 3 allows it
     "mmultiscripts", "mprescripts", "none", "mtable", "mtr", "mtd", "mlabeledtr", "maligngroup", "malignmark",
     "semantics", "annotation",
 }
+MATHML_TEXT_ELEMENTS = {"mi", "mn", "mo", "ms", "mtext", "annotation"}
 XMLNS = "{http://www.w3.org/2000/xmlns/}"
 MATHML_LINKS = {"href", "src", "{http://www.w3.org/1999/xlink}href", "definitionurl", "altimg"}
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECASE)
@@ -138,6 +139,7 @@ def clean(root: etree._Element) -> Cleaning:
         else:
             element.tag = name
             _clean_attributes(element, name, report)
+    _wrap_loose_math_text(root)
     return report
 
 
@@ -152,6 +154,10 @@ def _clean_mathml(element: etree._Element, name: str, report: Cleaning, pending:
         report.removed.append(f"MathML element <{name}>")
         unwrap(element)
         return
+    if name == "math" and _inside_mathml(element):  # an unclosed <math> swallows the next one
+        report.removed.append("<math> inside another <math>")
+        unwrap(element)
+        return
     for attribute in list(element.attrib):
         local = attribute.lower()
         if attribute.startswith(XMLNS):  # html5lib keeps xmlns="..." as an attribute: the element has its namespace
@@ -159,6 +165,30 @@ def _clean_mathml(element: etree._Element, name: str, report: Cleaning, pending:
         elif local.startswith("on") or local in MATHML_LINKS:
             report.removed.append(f"attribute '{local}' on MathML <{name}>")
             del element.attrib[attribute]
+
+
+def _wrap_loose_math_text(root: etree._Element) -> None:
+    """MathML holds text only in its token elements: text typed straight into <math> or <mrow> becomes <mtext>."""
+    for element in root.iter(f"{{{MATHML}}}*"):
+        if etree.QName(element).localname in MATHML_TEXT_ELEMENTS:
+            continue
+        if element.text and element.text.strip():
+            text, element.text = element.text, None
+            element.insert(0, _mtext(text))
+        for child in list(element):
+            if child.tail and child.tail.strip():
+                text, child.tail = child.tail, None
+                child.addnext(_mtext(text))
+
+
+def _mtext(text: str) -> etree._Element:
+    wrapped = etree.Element(f"{{{MATHML}}}mtext")
+    wrapped.text = text.strip()
+    return wrapped
+
+
+def _inside_mathml(element: etree._Element) -> bool:
+    return any(etree.QName(ancestor).namespace == MATHML for ancestor in element.iterancestors())
 
 
 def _clean_attributes(element: etree._Element, name: str, report: Cleaning) -> None:
