@@ -14,8 +14,8 @@ from lxml import etree
 
 from publish.build import BuildOptions, build
 from publish.errors import ManuscriptError, Report
-from publish.render.math import MathError, mathml
 from publish.release.verify import run_ace, run_epubcheck
+from publish.render.math import MathError, mathml
 from tests.conftest import _chromium_or_skip, _java_or_skip
 from tests.helpers import DATA, NS, Epub, pdf_pages
 
