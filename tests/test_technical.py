@@ -4,9 +4,12 @@ SVG diagram. Each is checked in the outputs: the EPUB's XML, the PDF's text and 
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
+import zipfile
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -167,24 +170,55 @@ def test_the_web_edition_holds_mathml_and_its_styles_unescaped(technical):
     assert ".highlight .k" in style
 
 
-def test_the_web_edition_is_styled_in_a_browser(technical, tmp_path):
+def _in_chromium(page: Path, expression: str, tmp_path: Path) -> str:
+    """What a JavaScript expression gives on the page as headless Chromium lays it out."""
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("chromium is missing")
-    probe = technical[0]["html"].read_text(encoding="utf-8").replace("</body>", (
-        "<script>document.title = [getComputedStyle(document.body).fontFamily, "
-        "getComputedStyle(document.querySelector('pre')).fontFamily, "
-        "getComputedStyle(document.querySelector('hr') || document.body).borderTopStyle].join('|');</script>"
-        "</body>"))
-    (tmp_path / "page.html").write_text(probe, encoding="utf-8")
+    probe = page.with_name("probe-" + page.name)
+    script = f"<script>document.title = String({expression});</script>"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
     result = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-                             (tmp_path / "page.html").as_uri()], capture_output=True, text=True, timeout=120)
-    title = re.search(r"<title>(.*?)</title>", result.stdout).group(1)
-    body_font, code_font, _ = title.split("|")
+                             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=900,1200", "--dump-dom",
+                             probe.as_uri()], capture_output=True, text=True, timeout=120)
+    return html.unescape(re.search(r"<title>(.*?)</title>", result.stdout, re.DOTALL).group(1))
+
+
+def test_the_web_edition_is_styled_in_a_browser(technical, tmp_path):
+    page = tmp_path / "page.html"
+    shutil.copy(technical[0]["html"], page)
+    title = _in_chromium(page, "[getComputedStyle(document.body).fontFamily, "
+                         "getComputedStyle(document.querySelector('pre')).fontFamily].join('|')", tmp_path)
+    body_font, code_font = title.split("|")
     assert "Iowan Old Style" in body_font and "Times" not in body_font
     assert "IBM Plex Mono" in code_font
+
+
+EQUATION_GEOMETRY = ("(() => { const e = document.querySelector('.equation.numbered'); "
+                     "const m = e.querySelector('math').getBoundingClientRect(); "
+                     "const n = e.querySelector('.equation-number').getBoundingClientRect(); "
+                     "const b = e.getBoundingClientRect(); "
+                     "const u = document.querySelector('.equation:not(.numbered) math').getBoundingClientRect(); "
+                     "return [m.left + m.width / 2 - (b.left + b.width / 2), b.right - n.right, "
+                     "n.top + n.height / 2 - (m.top + m.height / 2), u.left + u.width / 2 - (b.left + b.width / 2)]"
+                     ".map(Math.round).join(' '); })()")
+
+
+@pytest.mark.parametrize("edition", ["web", "epub"])
+def test_equations_are_centred_and_a_number_sits_flush_right_on_its_line(technical, tmp_path, edition):
+    if edition == "web":
+        page = tmp_path / "page.html"
+        shutil.copy(technical[0]["html"], page)
+    else:
+        with zipfile.ZipFile(technical[0]["epub"]) as epub:
+            epub.extractall(tmp_path / "epub")
+        page = next(path for path in (tmp_path / "epub").rglob("*.xhtml")
+                    if 'class="equation numbered"' in path.read_text(encoding="utf-8"))
+    geometry = _in_chromium(page, EQUATION_GEOMETRY, tmp_path)
+    off_centre, number_gap, number_drop, unnumbered_off_centre = map(int, geometry.split())
+    assert abs(off_centre) <= 2 and abs(number_gap) <= 2 and abs(number_drop) <= 4, geometry
+    assert abs(unnumbered_off_centre) <= 2, geometry
 
 
 def test_a_reference_to_no_label_names_the_closest(tmp_path):

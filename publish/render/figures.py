@@ -162,6 +162,7 @@ def number_labels(root: etree._Element, numbers: dict[str, str], source: Chapter
         elif kind == "tbl" and element.tag == "table":
             _prefix(element.find("caption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
         elif kind == "eq" and "equation" in (element.get("class") or ""):
+            element.set("class", "equation numbered")
             etree.SubElement(element, "span", {"class": "equation-number"}).text = f"({numbers[element_id]})"
     problems = []
     for reference in [a for a in root.iter("a") if a.get("class") == "xref"]:
