@@ -94,6 +94,18 @@ class EpubOptions:
                          "chapter or book", choices=("chapter", "book"))
 
 
+LIST_KINDS = ("figures", "tables", "listings")
+
+
+@dataclass(frozen=True)
+class ContentsOptions:
+    """book.yaml's `contents:` section."""
+
+    lists: tuple[str, ...] = setting((), "Lists of the labelled figures, tables or listings after the contents, "
+                                         "in print (with page numbers) and in the ebook's navigation.",
+                                     "a list of figures, tables and listings", choices=LIST_KINDS)
+
+
 # The rules `publish lint` has (proofing/lint.py defines them; a test keeps the two lists the same).
 LINT_RULES = ("straight-quotes", "double-space", "space-before-punctuation", "hyphen-as-dash", "unbalanced",
               "repeated-word", "ellipsis", "inconsistent-spelling", "long-sentence", "image-alt", "dead-link",
@@ -156,6 +168,7 @@ class Book:
     chapters: tuple[ChapterSource, ...]
     epub: EpubOptions = EpubOptions()
     lint: LintOptions = LintOptions()
+    contents: ContentsOptions = ContentsOptions()
     jobs: int | None = None  # worker processes for long builds; None: every core
 
 
@@ -202,6 +215,22 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class ListEntry:
+    """A labelled figure, table or listing as a list of them names it."""
+
+    chapter_id: str
+    id: str
+    label: str  # "Figure 3.2"
+    caption_html: str  # the caption without its label
+
+
+@dataclass(frozen=True)
+class FloatList:
+    kind: str  # one of LIST_KINDS
+    entries: tuple[ListEntry, ...]
+
+
+@dataclass(frozen=True)
 class RenderedBook:
     root: Path
     metadata: Metadata
@@ -209,3 +238,4 @@ class RenderedBook:
     chapters: tuple[Chapter, ...]
     toc: tuple[TocEntry, ...]
     epub: EpubOptions = EpubOptions()
+    lists: tuple[FloatList, ...] = ()  # those book.yaml's contents.lists asks for, in its order

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from publish.errors import ConfigError
 from publish.layout.profiles import PROFILES
-from publish.manuscript.config import parse_book_yaml
+from publish.manuscript.config import BOOK_KEYS, parse_book_yaml
 from publish.manuscript.identifiers import slugify
 from publish.manuscript.options import SECTIONS
-from publish.model import PROFILE_NAMES, EpubOptions, PrintOptions, settings
+from publish.model import (
+    PROFILE_NAMES,
+    ContentsOptions,
+    EpubOptions,
+    PrintOptions,
+    settings,
+)
 
 BOOK = Path("/books/novel/book.yaml")
 
@@ -220,3 +227,24 @@ def test_bad_epub_and_lint_values_say_what_to_give():
         "/books/novel/book.yaml:5: notes 'margin' must be one of chapter, book",
         "/books/novel/book.yaml:7: sentence_words must be a whole number of 10 or more, not 5",
     ]
+
+
+def test_contents_lists_are_checked_against_the_kinds_there_are():
+    assert parse_book_yaml("title: A\nlanguage: en\ncontents:\n  lists: [tables, figures]\n", BOOK).contents == \
+        ContentsOptions(lists=("tables", "figures"))
+    assert problems("title: A\nlanguage: en\ncontents:\n  lists: [figure]\n") == [
+        "/books/novel/book.yaml:4: unknown list 'figure' — did you mean 'figures'?"]
+    assert problems("title: A\nlanguage: en\ncontents: yes\n") == [
+        "/books/novel/book.yaml:3: 'contents' must be a mapping (e.g. 'contents:' then '  lists: [figures, "
+        "tables]'), not true/false"]
+
+
+def test_the_readme_example_shows_every_book_yaml_key():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("title: Pride and Prejudice"):]
+    example = example[:example.index("```")]
+    top = set(re.findall(r"^(\w+):", example, re.MULTILINE))
+    nested = set(re.findall(r"^  (\w+):", example, re.MULTILINE))
+    assert top == set(BOOK_KEYS)
+    declared = {setting.key or name for options, _ in SECTIONS.values() for name, setting in settings(options)}
+    assert declared and declared <= nested, declared - nested

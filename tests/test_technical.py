@@ -17,6 +17,7 @@ from lxml import etree
 
 from publish.build import BuildOptions, build
 from publish.errors import ManuscriptError, Report
+from publish.layout import parallel as parallel_layout
 from publish.release.verify import run_ace, run_epubcheck
 from publish.render.math import MathError, mathml
 from tests.conftest import _chromium_or_skip, _java_or_skip
@@ -121,6 +122,60 @@ def test_captions_and_numbers_and_references(technical):
     assert listing.find("xhtml:div[@class='language-python highlight']", NS) is not None
     assert "wide" in results.findall(".//xhtml:table", NS)[1].get("class").split()  # ten columns, set smaller
     assert "".join(basics.find(".//xhtml:div[@id='eq-gauss']/xhtml:span", NS).itertext()) == "(1.1)"
+
+
+LISTED = {"figures": [("Figure 1.1", "Bars rising from left to right", "ch-01-basics.xhtml#fig-bars"),
+                       ("Figure 1.2", "From Markdown to a book", "ch-01-basics.xhtml#fig-flow")],
+          "tables": [("Table 2.1", "Pages and words of two books", "ch-02-results.xhtml#tbl-numbers")],
+          "listings": [("Listing 2.1", "Counting pages", "ch-02-results.xhtml#lst-count")]}
+
+
+def test_the_ebook_navigation_lists_figures_tables_and_listings(technical):
+    epub = Epub(technical[0]["epub"])
+    nav = epub.xml(f"{epub.base}nav.xhtml")
+    for kind, expected in LISTED.items():
+        found = nav.find(f".//xhtml:nav[@id='list-of-{kind}']", NS)
+        entries = [(a.find("xhtml:span", NS).text, a.find("xhtml:span", NS).tail.strip(), a.get("href"))
+                   for a in found.iter(f"{{{NS['xhtml']}}}a")]
+        assert entries == expected
+        for _, _, href in entries:
+            target, _, fragment = href.partition("#")
+            assert _chapter(epub, target.removesuffix(".xhtml")).xpath(f"//*[@id='{fragment}']")
+    types = {nav_element.get(f"{{{NS['epub']}}}type") for nav_element in nav.iter(f"{{{NS['xhtml']}}}nav")}
+    assert {"toc", "loi", "lot"} <= types
+
+
+def _listed_pages(pdf: Path) -> dict[str, str]:
+    """'Figure 1.1' -> the folio its list prints, from the PDF's list pages."""
+    listed = {}
+    for page in pdf_pages(pdf):
+        if page.lines and page.lines[0].text.startswith("List of "):
+            for line in page.lines[1:]:
+                found = re.match(r"^((?:Figure|Table|Listing) [\d.]+\d) .*?[ .]+(\d+)$", line.text)
+                if found:
+                    listed[found.group(1)] = found.group(2)
+    return listed
+
+
+def test_the_print_lists_name_the_page_each_figure_table_and_listing_is_on(technical):
+    listed = _listed_pages(technical[0]["pdf"])
+    assert set(listed) == {label for entries in LISTED.values() for label, _, _ in entries}
+    pages = pdf_pages(technical[0]["pdf"])
+    for label, folio in listed.items():
+        holders = [page for page in pages if any(line.text.startswith(label + ":") for line in page.lines)]
+        assert [page.label for page in holders] == [folio], label
+
+
+@pytest.mark.slow
+def test_the_lists_print_the_same_pages_when_the_book_is_laid_out_in_parts(technical, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel_layout, "PART_PAGES", 1)
+    monkeypatch.setattr(parallel_layout, "MIN_PARTS", 2)
+    calls = []
+    original = parallel_layout.lay_out_in_parts
+    monkeypatch.setattr(parallel_layout, "lay_out_in_parts", lambda *args: calls.append(1) or original(*args))
+    in_parts = build(BOOK, tmp_path, ["pdf"], Report(), BuildOptions(jobs=2))[0]
+    assert calls, "the book was not laid out in parts"
+    assert _listed_pages(in_parts) == _listed_pages(technical[0]["pdf"])
 
 
 def test_every_link_resolves_in_the_ebook(technical):

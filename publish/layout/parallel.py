@@ -296,6 +296,8 @@ def _body_pages(counts: list[int]) -> int:
 
 
 def _contents_ids(book: RenderedBook):
+    """The ids whose page the front matter prints: the contents' headings, the lists' figures and tables."""
+    yield from (entry.id for float_list in book.lists for entry in float_list.entries)
     pending = list(book.toc)
     while pending:
         entry = pending.pop()

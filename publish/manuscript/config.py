@@ -14,7 +14,14 @@ from publish.manuscript.identifiers import identifier as make_identifier
 from publish.manuscript.identifiers import slugify
 from publish.manuscript.options import SECTIONS, section_options
 from publish.manuscript.yaml_document import Validator, YamlDocument, type_name
-from publish.model import Creator, EpubOptions, LintOptions, Metadata, PrintOptions
+from publish.model import (
+    ContentsOptions,
+    Creator,
+    EpubOptions,
+    LintOptions,
+    Metadata,
+    PrintOptions,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ BOOK_KEYS = {key.name: key for key in (
     Key("print", "a mapping", "Print (PDF) options, see below."),
     Key("epub", "a mapping", "Ebook options, see below."),
     Key("lint", "a mapping", "Proofreading checks (publish lint), see below."),
+    Key("contents", "a mapping", "What follows the contents page (lists of figures, tables), see below."),
     Key("jobs", "a whole number, 1 or more", "Worker processes for long builds; default: every core (-j overrides)."),
 )}
 
@@ -77,6 +85,7 @@ class BookConfig:
     epub: EpubOptions = EpubOptions()
     lint: LintOptions = LintOptions()
     jobs: int | None = None
+    contents: ContentsOptions = ContentsOptions()
 
 
 def parse_book_yaml(text: str, path: Path) -> BookConfig:
@@ -97,7 +106,7 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     if check.problems:
         raise ConfigError(sorted(check.problems, key=lambda problem: problem.line or 0))
     return BookConfig(metadata, sections["print"], chapters, document.line("cover") if "cover" in data else None,
-                      sections["epub"], sections["lint"], jobs)
+                      sections["epub"], sections["lint"], jobs, sections["contents"])
 
 
 def _metadata(data: dict, check: Validator) -> Metadata:

@@ -11,6 +11,7 @@ from typing import Any, get_args, get_type_hints
 from publish.manuscript.yaml_document import Validator, type_name
 from publish.model import (
     TRIM_PRESETS_MM,
+    ContentsOptions,
     EpubOptions,
     LintOptions,
     PrintOptions,
@@ -22,6 +23,7 @@ SECTIONS = {  # section -> (its options, an example line for the message when it
     "print": (PrintOptions, "trim_size: 6x9"),
     "epub": (EpubOptions, "notes: book"),
     "lint": (LintOptions, "disable: [long-sentence]"),
+    "contents": (ContentsOptions, "lists: [figures, tables]"),
 }
 NO_MARKS_PROFILES = ("screen", "kdp", "lulu")  # their printers refuse crop marks
 TRIM_CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*(in|mm|cm)\s*$", re.IGNORECASE)
@@ -112,13 +114,22 @@ def _trim_mm(value: Any) -> tuple[float, float] | tuple[None, None]:
 
 
 def _disabled_rules(value: Any, setting: Setting, check: Validator) -> dict[str, tuple[str, ...]]:
-    disabled = check.text_list(value, "lint", "disable")
-    for name in disabled:
+    return {"disabled": _names(value, setting, check, "lint", "disable", "lint rule")}
+
+
+def _lists(value: Any, setting: Setting, check: Validator) -> dict[str, tuple[str, ...]]:
+    return {"lists": _names(value, setting, check, "contents", "lists", "list")}
+
+
+def _names(value: Any, setting: Setting, check: Validator, section: str, key: str, what: str) -> tuple[str, ...]:
+    """A list of names each among the setting's choices; each one that is not gives a problem with a suggestion."""
+    names = check.text_list(value, section, key)
+    for name in names:
         if name not in setting.choices:
             close = difflib.get_close_matches(name, setting.choices, n=1)
-            hint = f" — did you mean '{close[0]}'?" if close else f"; rules: {', '.join(setting.choices)}"
-            check.problem(f"unknown lint rule '{name}'{hint}", "lint", "disable")
-    return {"disabled": disabled}
+            hint = f" — did you mean '{close[0]}'?" if close else f"; choose from: {', '.join(setting.choices)}"
+            check.problem(f"unknown {what} '{name}'{hint}", section, key)
+    return tuple(name for name in names if name in setting.choices)
 
 
-SPECIAL = {"trim_size": _trim_size, "disable": _disabled_rules}  # keys whose value is not the field's as written
+SPECIAL = {"trim_size": _trim_size, "disable": _disabled_rules, "lists": _lists}  # keys whose value is not the field's as written

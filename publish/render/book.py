@@ -17,8 +17,10 @@ from publish.manuscript.identifiers import slugify
 from publish.model import Book, Chapter, ChapterSource, Footnote, RenderedBook
 from publish.render.content_model import conform
 from publish.render.figures import (
+    LISTED,
     caption_listings,
     caption_tables,
+    float_lists,
     label_numbers,
     make_figures,
     number_labels,
@@ -75,8 +77,12 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
         raise ManuscriptError(problems)
     chapters = _resolved(chapters, book, ids, report)
     toc = build_toc(chapters, book.print.toc_depth)
-    return RenderedBook(root=book.root, metadata=book.metadata, print=book.print,
-                        chapters=tuple(chapters), toc=toc, epub=book.epub)
+    lists = float_lists(chapters, book.contents.lists)
+    for empty in (float_list for float_list in lists if not float_list.entries):
+        report.warn(f"contents.lists asks for a list of {empty.kind}, but none is labelled, so none is printed; "
+                    f"label one with {{#{LISTED[empty.kind][0]}-name}}", book.root / "book.yaml")
+    return RenderedBook(root=book.root, metadata=book.metadata, print=book.print, chapters=tuple(chapters), toc=toc,
+                        epub=book.epub, lists=lists)
 
 
 def _convert(sources: tuple[ChapterSource, ...], ids: dict[Path, str], options: RenderOptions,

@@ -12,14 +12,16 @@ from collections import Counter
 from lxml import etree
 
 from publish.errors import Problem
-from publish.model import FRONT_ROLES, Chapter, ChapterSource
+from publish.model import FRONT_ROLES, Chapter, ChapterSource, FloatList, ListEntry
 from publish.render.references import line_of
-from publish.render.xhtml import remove_keep_tail
+from publish.render.xhtml import inner_xhtml, parse_fragment, remove_keep_tail, unwrap
 
 KIND_NAMES = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation", "lst": "Listing"}
 COUNTED = ("fig", "tbl", "eq", "lst")  # numbered in the order they come; sections by their place
 TABLE_LABEL = re.compile(r"\s*\{#(tbl-[\w-]*[^\W_])\}\s*$")
 LISTING_LABEL = re.compile(r"\s*\{#(lst-[\w-]*[^\W_])\}\s*$")
+LISTED = {"figures": ("fig", "figure", "figcaption"), "tables": ("tbl", "table", "caption"),
+          "listings": ("lst", "figure", "figcaption")}  # list kind -> label prefix, element, its caption
 WIDE_COLUMNS = 7  # a table of this many columns or more is set smaller
 
 
@@ -188,3 +190,36 @@ def _prefix(caption: etree._Element | None, owner: etree._Element, label: str) -
     span.tail = (": " if has_text else "") + (caption.text or "")
     caption.text = None
     caption.insert(0, span)
+
+
+def float_lists(chapters: list[Chapter], kinds: tuple[str, ...]) -> tuple[FloatList, ...]:
+    """The lists book.yaml asks for: each labelled (so numbered) figure, table or listing with its caption."""
+    entries: dict[str, list[ListEntry]] = {kind: [] for kind in kinds}
+    prefixes = {LISTED[kind][0] + "-": kind for kind in kinds}
+    for chapter in chapters:
+        if not any(element_id.startswith(tuple(prefixes)) for element_id in chapter.ids):
+            continue
+        for element in parse_fragment(chapter.body_html).iter("figure", "table"):
+            kind = prefixes.get(element.get("id", "").partition("-")[0] + "-")
+            if kind is not None and element.tag == LISTED[kind][1]:
+                label, caption = _caption_parts(element.find(LISTED[kind][2]))
+                entries[kind].append(ListEntry(chapter.id, element.get("id"), label, caption))
+    return tuple(FloatList(kind, tuple(entries[kind])) for kind in kinds)
+
+
+def _caption_parts(caption: etree._Element | None) -> tuple[str, str]:
+    """('Figure 3.2', the rest of the caption as XHTML without links, note references or ids)."""
+    if caption is None:
+        return "", ""
+    label = caption.find("span[@class='label']")
+    number = label.text if label is not None else ""
+    if label is not None:
+        label.tail = (label.tail or "").removeprefix(": ")
+        remove_keep_tail(label)
+    for ref in caption.xpath(".//a[@class='noteref']"):
+        remove_keep_tail(ref.getparent() if ref.getparent().tag == "sup" else ref)
+    for link in caption.xpath(".//a"):
+        unwrap(link)
+    for element in caption.iter():
+        element.attrib.pop("id", None)
+    return number, inner_xhtml(caption)
