@@ -132,4 +132,5 @@ def _names(value: Any, setting: Setting, check: Validator, section: str, key: st
     return tuple(name for name in names if name in setting.choices)
 
 
-SPECIAL = {"trim_size": _trim_size, "disable": _disabled_rules, "lists": _lists}  # keys whose value is not the field's as written
+# Keys whose value is not the field's as written.
+SPECIAL = {"trim_size": _trim_size, "disable": _disabled_rules, "lists": _lists}
