@@ -341,3 +341,14 @@ def test_tex_latex2mathml_mistranslates_is_refused_with_its_reason(tex, reason):
     with pytest.raises(MathError, match=re.escape(reason)):
         mathml(tex, display=False)
     assert mathml("a \\& b", display=False).get("alttext") == "a \\& b"
+
+
+def test_a_link_to_the_html_page_of_a_chapter_leads_to_that_chapter(tmp_path):
+    (tmp_path / "book.yaml").write_text("title: L\nlanguage: en\n")
+    (tmp_path / "one.md").write_text("# One\n\nSee [details](two.html#details) and [two](two.htm).\n")
+    (tmp_path / "two.md").write_text("# Two\n\n## Details\n\nText.\n")
+    report = Report()
+    epub = Epub(build(tmp_path, tmp_path / "out", ["epub"], report)[0])
+    links = {a.text: a.get("href") for a in _chapter(epub, "ch-one").iter(f"{{{NS['xhtml']}}}a")}
+    assert links == {"details": "ch-two.xhtml#ch-two-details", "two": "ch-two.xhtml#ch-two"}
+    assert not [warning for warning in report.warnings if "leads nowhere" in str(warning)]

@@ -65,12 +65,22 @@ def resolve_links(root: etree._Element, chapter: Chapter, source: ChapterSource,
         path_part, _, fragment = href.partition("#")
         into = chapter.id
         if path_part:
-            into = targets.chapter_of_file.get((source.path.parent / unquote(path_part)).resolve())
+            into = _chapter_of(Path(unquote(path_part)), source, targets)
         target = None if into is None else targets.resolved(into, unquote(fragment)) if fragment else into
         if target is not None:
             anchor.set("href", f"#{target}")
             continue
         _unlink(anchor, _what(href, path_part, fragment, into), fragment, source, targets, report)
+
+
+def _chapter_of(path: Path, source: ChapterSource, targets: Targets) -> str | None:
+    """The chapter a link's file names: `other.md`, or `other.html` as mdBook and site generators write it for
+    the page made from other.md."""
+    file = (source.path.parent / path).resolve()
+    into = targets.chapter_of_file.get(file)
+    if into is None and file.suffix.lower() in (".html", ".htm"):
+        into = targets.chapter_of_file.get(file.with_suffix(".md"))
+    return into
 
 
 def _what(href: str, path_part: str, fragment: str, into: str | None) -> str:
