@@ -5,6 +5,7 @@ SVG diagram. Each is checked in the outputs: the EPUB's XML, the PDF's text and 
 from __future__ import annotations
 
 import html
+import math
 import re
 import shutil
 import subprocess
@@ -116,17 +117,22 @@ def test_captions_and_numbers_and_references(technical):
     assert references == {"Section 1.1": "ch-01-basics.xhtml#sec-setup",
                           "Equation 1.1": "ch-01-basics.xhtml#eq-gauss",
                           "Figure 1.1": "ch-01-basics.xhtml#fig-bars", "Figure 1.2": "ch-01-basics.xhtml#fig-flow",
-                          "Table 2.1": "ch-02-results.xhtml#tbl-numbers", "Listing 2.1": "ch-02-results.xhtml#lst-count"}
+                          "Table 2.1": "ch-02-results.xhtml#tbl-numbers", "Table 2.2": "ch-02-results.xhtml#tbl-chapters",
+                          "Listing 2.1": "ch-02-results.xhtml#lst-count"}
     listing = results.find(".//xhtml:figure[@id='lst-count']", NS)
     assert "".join(listing.find("xhtml:figcaption", NS).itertext()) == "Listing 2.1: Counting pages"
     assert listing.find("xhtml:div[@class='language-python highlight']", NS) is not None
     assert "wide" in results.findall(".//xhtml:table", NS)[1].get("class").split()  # ten columns, set smaller
+    turned = results.find(".//xhtml:table[@id='tbl-chapters']", NS)  # `{#tbl-chapters .landscape}`
+    assert turned.get("class").split() == ["landscape", "wide"]
+    assert "".join(turned.find("xhtml:caption", NS).itertext()) == "Table 2.2: Pages per chapter, long names and all"
     assert "".join(basics.find(".//xhtml:div[@id='eq-gauss']/xhtml:span", NS).itertext()) == "(1.1)"
 
 
 LISTED = {"figures": [("Figure 1.1", "Bars rising from left to right", "ch-01-basics.xhtml#fig-bars"),
                        ("Figure 1.2", "From Markdown to a book", "ch-01-basics.xhtml#fig-flow")],
-          "tables": [("Table 2.1", "Pages and words of two books", "ch-02-results.xhtml#tbl-numbers")],
+          "tables": [("Table 2.1", "Pages and words of two books", "ch-02-results.xhtml#tbl-numbers"),
+                     ("Table 2.2", "Pages per chapter, long names and all", "ch-02-results.xhtml#tbl-chapters")],
           "listings": [("Listing 2.1", "Counting pages", "ch-02-results.xhtml#lst-count")]}
 
 
@@ -352,3 +358,48 @@ def test_a_link_to_the_html_page_of_a_chapter_leads_to_that_chapter(tmp_path):
     links = {a.text: a.get("href") for a in _chapter(epub, "ch-one").iter(f"{{{NS['xhtml']}}}a")}
     assert links == {"details": "ch-two.xhtml#ch-two-details", "two": "ch-two.xhtml#ch-two"}
     assert not [warning for warning in report.warnings if "leads nowhere" in str(warning)]
+
+
+def _pages_holding(pdf: Path, needle: str) -> list[tuple[tuple[float, float], float, tuple[float, ...]]]:
+    """Each page whose text holds `needle`: its size, the angle its first letter is drawn at (in turns), and the
+    box of the page's text (left, bottom, right, top), read by PDFium."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    found = []
+    document = pdfium.PdfDocument(pdf)
+    for page in document:
+        text = page.get_textpage()
+        start = text.get_text_range().find(needle)
+        if start >= 0:
+            boxes = [text.get_charbox(index) for index in range(text.count_chars())]
+            extent = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                      max(b[3] for b in boxes))
+            found.append((page.get_size(), pdfium_c.FPDFText_GetCharAngle(text.raw, start) / (2 * math.pi), extent))
+    document.close()
+    return found
+
+
+def test_a_landscape_table_is_turned_onto_a_page_of_the_book_s_size(technical):
+    """`{.landscape}`: in print the table has a page of its own, drawn sideways on an upright page of the book's
+    size (printers take one page size); the screen PDF keeps that page landscape."""
+    pages = _pages_holding(technical[0]["pdf"], "Manifesto of the Communist Party")
+    upright = _pages_holding(technical[0]["pdf"], "Pages and words of two books")
+    assert len(pages) == 1 and upright  # the turned table's row; the upright table's caption
+    (size, turn, (left, bottom, right, top)), = pages
+    assert size == upright[0][0] and size[0] < size[1]
+    assert abs(turn - 0.75) < 0.01  # a quarter turn: the table's top at the page's left edge
+    assert upright[0][1] == 0
+    assert left >= 0.4 * 72 and right <= size[0] - 0.4 * 72 and bottom >= 0.4 * 72 and top <= size[1] - 0.4 * 72
+    (screen_size, screen_turn, _), = _pages_holding(technical[0]["screen"], "Manifesto of the Communist Party")
+    assert screen_size[0] > screen_size[1] and screen_turn == 0
+
+
+def test_a_caption_line_of_classes_alone_gives_no_caption(tmp_path):
+    (tmp_path / "book.yaml").write_text("title: T\nlanguage: en\n")
+    (tmp_path / "one.md").write_text("# One\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n: {.landscape .numbers}\n\n"
+                                     "| c | d |\n|---|---|\n| 3 | 4 |\n\n: Kept as typed {#fig-wrong}\n")
+    epub = Epub(build(tmp_path, tmp_path / "out", ["epub"], Report())[0])
+    first, second = _chapter(epub, "ch-one").findall(".//xhtml:table", NS)
+    assert first.get("class") == "landscape numbers" and first.find("xhtml:caption", NS) is None
+    assert "".join(second.find("xhtml:caption", NS).itertext()) == "Kept as typed {#fig-wrong}"  # not a table's id

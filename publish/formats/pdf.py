@@ -13,7 +13,7 @@ from publish.formats.context import BuildContext
 from publish.formats.registry import OutputFormat
 from publish.layout.document import PrintLayout
 from publish.layout.profiles import PrintProfile
-from publish.layout.sheets import POINTS_PER_INCH, pdf_pages, set_boxes, without_links
+from publish.layout.sheets import POINTS_PER_INCH, pdf_pages, set_boxes, turn_sideways_pages, without_links
 from publish.model import RenderedBook
 
 
@@ -102,6 +102,8 @@ def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile, stamp: s
     pages = pdf_pages(pdf)
     for _ in range(0 if layout.body else layout.page_count - len(pages)):  # a body in parts is padded once joined
         pages.append(_add_blank_page(pdf, pages[-1]))
+    if not profile.interactive:  # a screen PDF keeps a sideways page as it is, for reading on screen
+        turn_sideways_pages(pdf, pages, layout.geometry)
     if stamp:
         _stamp(pdf, pages, stamp)
     bleed = layout.geometry.bleed_in * POINTS_PER_INCH

@@ -37,12 +37,34 @@ def set_boxes(page: pydyf.Dictionary, bleed: float, recto: bool, outside_only: b
         page["MediaBox"] = pydyf.Array(bleed_box)
 
 
+def turn_sideways_pages(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], geometry: PageGeometry) -> None:
+    """A page laid out sideways (a table on its own landscape page) turned a quarter to the left onto the book's
+    upright page, the table's top at the page's left edge: printers take pages of one size only."""
+    upright = geometry.width_mm < geometry.height_mm
+    for page in pages:
+        left, bottom, right, top = (float(value) for value in page["MediaBox"])
+        width, height = right - left, top - bottom
+        if width == height or (width < height) == upright:
+            continue
+        shift_x, shift_y = left + top, bottom - left  # turned about the media box's corner, which stays put
+        turn, end = pydyf.Stream([f"q 0 1 -1 0 {shift_x:.4f} {shift_y:.4f} cm"]), pydyf.Stream(["Q"])
+        pdf.add_object(turn)
+        pdf.add_object(end)
+        page["Contents"] = pydyf.Array([turn.reference, page["Contents"], end.reference])
+        for name in ("MediaBox", "TrimBox", "BleedBox", "CropBox", "ArtBox"):
+            if name in page:
+                x0, y0, x1, y1 = (float(value) for value in page[name])
+                page[name] = pydyf.Array([shift_x - y1, shift_y + x0, shift_x - y0, shift_y + x1])
+
+
 def parts_pdf(documents, profile: PrintProfile, geometry: PageGeometry) -> bytes:
     """The pages of some parts of a body laid out in parts (each opens on a recto), to be joined to the rest."""
     pages = [without_links(page) for document in documents for page in document.pages]
     rectos = [index % 2 == 0 for document in documents for index in range(len(document.pages))]
 
     def finish(_, pdf: pydyf.PDF) -> None:
+        if not profile.interactive:
+            turn_sideways_pages(pdf, pdf_pages(pdf), geometry)
         for page, recto in zip(pdf_pages(pdf), rectos):
             set_boxes(page, geometry.bleed_in * POINTS_PER_INCH, recto=recto,
                       outside_only=profile.bleed_sides == "outside", keep_marks=geometry.marks)

@@ -18,8 +18,7 @@ from publish.render.xhtml import inner_xhtml, parse_fragment, remove_keep_tail, 
 
 KIND_NAMES = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation", "lst": "Listing"}
 COUNTED = ("fig", "tbl", "eq", "lst")  # numbered in the order they come; sections by their place
-TABLE_LABEL = re.compile(r"\s*\{#(tbl-[\w-]*[^\W_])\}\s*$")
-LISTING_LABEL = re.compile(r"\s*\{#(lst-[\w-]*[^\W_])\}\s*$")
+ATTRIBUTES = re.compile(r"\s*\{((?:\s*(?:#[\w-]*[^\W_]|\.[\w-]+))+)\s*\}\s*$")  # `{#tbl-x .landscape}` ending a caption
 LISTED = {"figures": ("fig", "figure", "figcaption"), "tables": ("tbl", "table", "caption"),
           "listings": ("lst", "figure", "figcaption")}  # list kind -> label prefix, element, its caption
 WIDE_COLUMNS = 7  # a table of this many columns or more is set smaller
@@ -75,7 +74,9 @@ def caption_listings(root: etree._Element) -> None:
         caption = etree.SubElement(figure, "figcaption")
         caption.text = content.text
         caption.extend(list(content))
-        label = _take_label(caption, LISTING_LABEL) or block.attrib.pop("id", None)
+        label, classes = _take_attributes(caption, "lst-")
+        label = label or block.attrib.pop("id", None)
+        figure.set("class", " ".join(["listing", *classes]))
         if label:
             figure.set("id", label)
         block.tail = None
@@ -99,26 +100,34 @@ def _caption(table: etree._Element, holder: etree._Element, content: etree._Elem
     caption = etree.Element("caption")
     caption.text = content.text
     caption.extend(list(content))
-    label = _take_label(caption, TABLE_LABEL) or (
-        holder.get("id") if (holder.get("id") or "").startswith("tbl-") else None)
+    label, classes = _take_attributes(caption, "tbl-")
+    label = label or (holder.get("id") if (holder.get("id") or "").startswith("tbl-") else None)
     if label:
         table.set("id", label)
-    table.insert(0, caption)
+    if classes:
+        table.set("class", " ".join(filter(None, [table.get("class"), *classes])))
+    if (caption.text or "").strip() or len(caption):  # `: {.landscape}` asks for the page and gives no caption
+        table.insert(0, caption)
     remove_keep_tail(holder)
 
 
-def _take_label(caption: etree._Element, pattern: re.Pattern) -> str | None:
-    """The `{#tbl-label}` (or `{#lst-label}`) ending the caption's text, taken out of it."""
+def _take_attributes(caption: etree._Element, prefix: str) -> tuple[str | None, list[str]]:
+    """The label (an id starting with `prefix`) and the classes of the `{#tbl-label .landscape}` block ending the
+    caption's text, taken out of it; a block with another id is left as text. `.landscape` asks print for a page
+    of its own, turned sideways."""
     last = caption[-1] if len(caption) else None
     text = (last.tail if last is not None else caption.text) or ""
-    found = pattern.search(text)
-    if found is None:
-        return None
+    found = ATTRIBUTES.search(text)
+    tokens = found.group(1).split() if found else []
+    ids = [token[1:] for token in tokens if token.startswith("#")]
+    classes = [token[1:] for token in tokens if token.startswith(".")]
+    if not tokens or len(ids) > 1 or any(not i.startswith(prefix) for i in ids):
+        return None, []
     if last is not None:
         last.tail = text[:found.start()]
     else:
         caption.text = text[:found.start()]
-    return found.group(1)
+    return (ids[0] if ids else None), classes
 
 
 def label_numbers(chapters: list[Chapter]) -> dict[str, str]:
