@@ -13,7 +13,13 @@ from publish.formats.context import BuildContext
 from publish.formats.registry import OutputFormat
 from publish.layout.document import PrintLayout
 from publish.layout.profiles import PrintProfile
-from publish.layout.sheets import POINTS_PER_INCH, pdf_pages, set_boxes, turn_sideways_pages, without_links
+from publish.layout.sheets import (
+    POINTS_PER_INCH,
+    pdf_pages,
+    set_boxes,
+    turn_sideways_pages,
+    without_links,
+)
 from publish.model import RenderedBook
 
 
