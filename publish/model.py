@@ -76,6 +76,9 @@ class PrintOptions:
                                  "flow, page or recto", choices=CHAPTER_STARTS)
     paper: str = setting("white", "The paper, for the cover's spine width; default white.", "white or cream",
                          choices=("white", "cream"))
+    code_wrap: bool = setting(True, "A code line longer than the text block goes on on the next line after a mark "
+                                    "(↪); false: it is left whole, with a warning naming its line; default true.",
+                              "true or false")
     xref_pages: bool = setting(False, "A reference to a figure, table, section or equation also names its page in "
                                       "print ('Figure 3.2 on page 57'); default false.", "true or false")
     page_thickness_in: float | None = setting(
@@ -205,6 +208,7 @@ class Chapter:
     links: tuple[str, ...] = ()  # ids that the chapter's '#id' links point to
     has_file_links: bool = False  # links to local files that are not chapters (checked once all ids are known)
     table_lines: tuple[int, ...] = ()  # the line of the Markdown where each table starts, in order
+    code_lines: tuple[int, ...] = ()  # the line of the Markdown where each code block's first line is, in order
 
 
 @dataclass(frozen=True)

@@ -403,3 +403,19 @@ def test_a_caption_line_of_classes_alone_gives_no_caption(tmp_path):
     first, second = _chapter(epub, "ch-one").findall(".//xhtml:table", NS)
     assert first.get("class") == "landscape numbers" and first.find("xhtml:caption", NS) is None
     assert "".join(second.find("xhtml:caption", NS).itertext()) == "Kept as typed {#fig-wrong}"  # not a table's id
+
+
+def test_a_book_may_leave_long_code_lines_whole_and_hear_of_each(tmp_path):
+    (tmp_path / "book.yaml").write_text("title: T\nlanguage: en\nprint:\n  code_wrap: false\n")
+    long_line = "total = " + " + ".join(f"value_{i}" for i in range(12))
+    (tmp_path / "one.md").write_text(f"# One\n\nText.\n\n```python\nshort = 1\n{long_line}\n```\n\n"
+                                     f"> ```\n> {long_line}\n> ```\n")
+    report = Report()
+    pdf = build(tmp_path, tmp_path / "out", ["pdf"], report)[0]
+    assert [str(w) for w in report.warnings] == [
+        f"{tmp_path / 'one.md'}:{line}: warning: PDF layout: this code line of {len(long_line)} characters runs past "
+        f"the text block (it holds {columns}): shorten it, or set print.code_wrap: true to break it with a mark"
+        for line, columns in ((7, 59), (11, 53))]
+    text = [line.text for page in pdf_pages(pdf) for line in page.lines]
+    whole = [line for line in text if line.startswith(long_line[:62])]  # runs on past the measure, to the edge
+    assert len(whole) == 2 and not any("↪" in line or "value_11" in line for line in text)

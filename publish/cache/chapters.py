@@ -74,7 +74,8 @@ def chapter_from_json(data: dict) -> Chapter:
     return Chapter(**{**data, "source": Path(data["source"]),
                       "headings": tuple(Heading(**heading) for heading in data["headings"]),
                       "footnotes": tuple(Footnote(**note) for note in data["footnotes"]),
-                      "ids": tuple(data["ids"]), "images": tuple(data["images"]), "links": tuple(data["links"])})
+                      "ids": tuple(data["ids"]), "images": tuple(data["images"]), "links": tuple(data["links"]),
+                      "table_lines": tuple(data["table_lines"]), "code_lines": tuple(data["code_lines"])})
 
 
 def problem_to_json(problem: Problem) -> list:

@@ -1,11 +1,16 @@
 """Code as print needs it: a line longer than the measure is broken before layout and goes on after a
-continuation mark (↪), so that no code runs past the text block and the reader sees where a line goes on. The
-measure is the narrowest the book's trim can have (the widest gutter), in characters of the code face, less what
-quotes and lists indent: print.css sets the sizes below."""
+continuation mark (↪), so that no code runs past the text block and the reader sees where a line goes on; or,
+when the book asks for no wrapping (print.code_wrap: false), left whole and named in a warning. The measure is
+the narrowest the book's trim can have (the widest gutter), in characters of the code face, less what quotes and
+lists indent: print.css sets the sizes below."""
 
 from __future__ import annotations
 
 from lxml import etree
+
+from publish.errors import Report
+from publish.model import RenderedBook
+from publish.render.xhtml import parse_fragment
 
 MARK = "\u21aa "  # ↪ and a space, in IBM Plex Mono
 BODY_PT = 10.5  # html's font-size in print.css
@@ -28,11 +33,37 @@ def code_columns(measure_pt: float, indent_pt: float = 0.0) -> int:
 def wrap_code(root: etree._Element, measure_pt: float) -> None:
     """Break every line of every <pre> under `root` that is longer than its measure."""
     for block in list(root.iter("pre")):
-        indent = sum(INDENTS_PT.get(ancestor.tag, 0.0) for ancestor in block.iterancestors())
-        columns = code_columns(measure_pt, indent)
-        breaks = _breaks("".join(block.itertext()), columns)
+        breaks = _breaks("".join(block.itertext()), _block_columns(block, measure_pt))
         if breaks:
             _insert_marks(block, breaks)
+
+
+def report_long_code(book: RenderedBook, measure_pt: float, report: Report) -> None:
+    """A warning at the line of each code line of the body too long for the measure, for a book that leaves them
+    whole; a chapter's lines after its first five are counted in one warning."""
+    for chapter in book.chapters:
+        if "<pre" not in chapter.body_html:
+            continue
+        found = []
+        for index, block in enumerate(parse_fragment(chapter.body_html).iter("pre")):
+            columns = _block_columns(block, measure_pt)
+            lines = "".join(block.itertext()).split("\n")
+            first = next((number for number, line in enumerate(lines) if line.strip()), 0)
+            start = chapter.code_lines[index] if index < len(chapter.code_lines) else None
+            found += [(None if start is None else start + number - first, len(line), columns)
+                      for number, line in enumerate(lines) if len(line) > columns]
+        for line, length, columns in found[:5]:
+            report.warn(f"PDF layout: this code line of {length} characters runs past the text block (it holds "
+                        f"{columns}): shorten it, or set print.code_wrap: true to break it with a mark",
+                        chapter.source, line)
+        if len(found) > 5:
+            report.warn(f"PDF layout: {len(found) - 5} more code lines run past the text block in this chapter",
+                        chapter.source, found[5][0])
+
+
+def _block_columns(block: etree._Element, measure_pt: float) -> int:
+    indent = sum(INDENTS_PT.get(etree.QName(ancestor).localname, 0.0) for ancestor in block.iterancestors())
+    return code_columns(measure_pt, indent)
 
 
 def _breaks(text: str, columns: int) -> list[int]:

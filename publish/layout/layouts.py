@@ -9,8 +9,14 @@ from pathlib import Path
 
 from publish.errors import Report
 from publish.layout import parallel
+from publish.layout.code import report_long_code
 from publish.layout.document import PageStart, PrintLayout
-from publish.layout.print_html import layout_key, print_environment, print_html
+from publish.layout.print_html import (
+    layout_key,
+    print_environment,
+    print_html,
+    text_measure_pt,
+)
 from publish.layout.profiles import PrintProfile, profile_named
 from publish.layout.whole import lay_out_whole
 from publish.model import RenderedBook
@@ -34,6 +40,8 @@ class PrintLayouts:
         """The book laid out for a printer profile (the book's own by default)."""
         profile = profile or profile_named(self.book.print.profile)
         if profile.name not in self._made:
+            if not self.book.print.code_wrap:
+                report_long_code(self.book, text_measure_pt(self.book, profile), self.report)
             body = parallel.parts(self.book, profile, self.jobs)
             if body:
                 made = parallel.lay_out_in_parts(self.book, self.version, self.report, profile, self.stage, self.jobs,

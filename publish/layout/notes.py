@@ -46,10 +46,11 @@ def note_as_span(note: Footnote) -> etree._Element | None:
     return content
 
 
-def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float) -> Markup:
+def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, code_wrap: bool = True) -> Markup:
     """The chapter's body with its notes at their references, or followed by them when they cannot float;
-    `root` is the manuscript folder its images are named from, `measure_pt` the width of the text block."""
-    chapter = _for_print(chapter, root, measure_pt)
+    `root` is the manuscript folder its images are named from, `measure_pt` the width of the text block (long
+    code lines are broken to it unless `code_wrap` is false)."""
+    chapter = _for_print(chapter, root, measure_pt if code_wrap else None)
     notes = [(note, note_as_span(note)) for note in chapter.footnotes]
     if not notes and opener != "drop-cap":
         return Markup(chapter.body_html)
@@ -90,9 +91,9 @@ def _notes_at_end(chapter: Chapter) -> str:
     return f'<section class="footnotes" aria-label="Notes">{items}</section>'
 
 
-def _for_print(chapter: Chapter, root: Path, measure_pt: float) -> Chapter:
-    """The chapter with every formula of its body and notes drawn as an image, long code lines broken and SVG
-    images cleaned."""
+def _for_print(chapter: Chapter, root: Path, measure_pt: float | None) -> Chapter:
+    """The chapter with every formula of its body and notes drawn as an image, long code lines broken to
+    `measure_pt` (None: left whole) and SVG images cleaned."""
     htmls = (chapter.body_html, *(note.html for note in chapter.footnotes))
     if not any(marker in html for html in htmls for marker in PRINT_CHANGES):
         return chapter
@@ -100,7 +101,7 @@ def _for_print(chapter: Chapter, root: Path, measure_pt: float) -> Chapter:
         replace(note, html=_printable(note.html, root, measure_pt)) for note in chapter.footnotes))
 
 
-def _printable(html: str, root: Path, measure_pt: float, chapter_id: str | None = None) -> str:
+def _printable(html: str, root: Path, measure_pt: float | None, chapter_id: str | None = None) -> str:
     if not any(marker in html for marker in PRINT_CHANGES):
         return html
     tree = parse_fragment(html)
@@ -108,7 +109,11 @@ def _printable(html: str, root: Path, measure_pt: float, chapter_id: str | None 
         for index, table in enumerate(tree.iter("table")):
             table.set("data-table", f"{chapter_id}/{index}")
     draw_math(tree)
-    wrap_code(tree, measure_pt)
+    if measure_pt is not None:
+        wrap_code(tree, measure_pt)
+    else:
+        for block in tree.iter("pre"):
+            block.set("class", " ".join(filter(None, [block.get("class"), "unwrapped"])))
     for image in tree.iter("img"):
         if image.get("src", "").lower().endswith(".svg"):
             data = base64.b64encode(image_bytes(root / image.get("src"))).decode("ascii")

@@ -29,10 +29,15 @@ def print_environment(book: RenderedBook, profile: PrintProfile):
     """The templates, with `print_body` for the book and the measure its text will have (the gutter follows the
     page count, which only the layout tells: the estimate's is taken)."""
     env = templates.environment(book.root)
-    geometry = profiles.geometry(profile, book.print, estimated_book_pages(book))
-    measure_pt = geometry.width_mm * POINTS_PER_MM - (geometry.inside_in + geometry.outside_in) * 72
-    env.filters["print_body"] = partial(print_body, opener=book.print.opener, root=book.root, measure_pt=measure_pt)
+    env.filters["print_body"] = partial(print_body, opener=book.print.opener, root=book.root,
+                                        measure_pt=text_measure_pt(book, profile), code_wrap=book.print.code_wrap)
     return env
+
+
+def text_measure_pt(book: RenderedBook, profile: PrintProfile) -> float:
+    """The width of the text block, in points."""
+    geometry = profiles.geometry(profile, book.print, estimated_book_pages(book))
+    return geometry.width_mm * POINTS_PER_MM - (geometry.inside_in + geometry.outside_in) * 72
 
 
 def print_html(env, book: RenderedBook, version: str, profile: PrintProfile, chapters, front: bool = True,

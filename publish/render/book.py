@@ -194,7 +194,8 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
     return Chapter(id=cid, source=source.path, role=source.role, title=headings[0].title,
                    title_html=headings[0].title_html, body_html=inner_xhtml(root), headings=tuple(headings),
                    footnotes=footnotes, ids=ids, images=images, links=links, has_file_links=file_links,
-                   table_lines=_table_lines(source, sum(1 for _ in root.iter("table"))))
+                   table_lines=_table_lines(source, sum(1 for _ in root.iter("table"))),
+                   code_lines=_code_lines(source, root))
 
 
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")  # a table's |---|---| line
@@ -206,6 +207,21 @@ def _table_lines(source: ChapterSource, count: int) -> tuple[int, ...]:
     lines = source.text.split("\n")
     found = [source.first_line + index - 1 for index, line in enumerate(lines) if index and TABLE_RULE.match(line)]
     return tuple((found + [source.first_line] * count)[:count])
+
+
+def _code_lines(source: ChapterSource, root: etree._Element) -> tuple[int, ...]:
+    """Where the first line of each code block of the body is in the Markdown, found in order (a block whose
+    first line cannot be found, say from raw HTML, is given the line of the one before)."""
+    lines, position = [], 0
+    for block in root.iter("pre"):
+        start = None
+        for line in filter(None, (line.strip() for line in "".join(block.itertext()).split("\n"))):
+            found = source.text.find(line, position)
+            if found >= 0:
+                start = found if start is None else start
+                position = found + len(line)
+        lines.append(source.first_line + source.text.count("\n", 0, position if start is None else start))
+    return tuple(lines)
 
 
 def _without_toc_marker(root: etree._Element, source: ChapterSource, report: Report) -> None:
