@@ -20,7 +20,7 @@ def build_html(book: RenderedBook, context: BuildContext) -> bytes:
                      for chapter in book.chapters)
     page = templates.render(env, "web.html", book=replace(book, chapters=chapters),
                             link=lambda element_id: f"#{element_id}",
-                            stylesheet=templates.inline_stylesheet(book.root, ["web.css", "code.css"]))
+                            stylesheet=templates.inline_stylesheet(book.root, ["web.css", "code.css", "math.css"]))
     return page.encode("utf-8")
 
 

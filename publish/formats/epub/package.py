@@ -31,7 +31,7 @@ from publish.theme.fonts import FACES
 from publish.theme.stylesheets import packaged_name, referenced_resources
 
 ENDNOTES = "endnotes.xhtml"
-EPUB_STYLESHEETS = ("epub.css", "code.css")  # each document links them (epub-page.xhtml)
+EPUB_STYLESHEETS = ("epub.css", "code.css", "math.css")  # each document links them (epub-page.xhtml)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -204,7 +204,7 @@ def _cover_image(book: RenderedBook, cache: Path | None) -> tuple[str, bytes]:
 
 
 def _add_styles(package: epub.EpubBook, env, root: Path, documents: list[epub.EpubItem]) -> None:
-    """The typefaces, epub.css and code.css (the user's copies first), and every file they load."""
+    """The typefaces and the EPUB_STYLESHEETS (the user's copies first), and every file they load."""
     for item in typeface_items(env, documents):
         package.add_item(item)
     allowed, loaded = [root, *templates.style_folders(root)], []
