@@ -419,3 +419,20 @@ def test_a_book_may_leave_long_code_lines_whole_and_hear_of_each(tmp_path):
     text = [line.text for page in pdf_pages(pdf) for line in page.lines]
     whole = [line for line in text if line.startswith(long_line[:62])]  # runs on past the measure, to the edge
     assert len(whole) == 2 and not any("↪" in line or "value_11" in line for line in text)
+
+
+def test_mdbook_fences_and_listing_elements_keep_their_code(tmp_path):
+    """mdBook books write ```` ```rust,ignore ```` and wrap code blocks in `<Listing>`: the code stays a highlighted
+    block, the obsolete element is unwrapped with a warning at its line, and no empty paragraph is left."""
+    (tmp_path / "book.yaml").write_text("title: T\nlanguage: en\n")
+    (tmp_path / "one.md").write_text("# One\n\nText.\n\n<Listing number=\"1-1\" caption=\"Hello\">\n\n"
+                                     "```rust,ignore\nfn main() {}\n```\n\n</Listing>\n\n"
+                                     "> ```rust,no_run,edition2021\n> let x = 1;\n> ```\n")
+    report = Report()
+    chapter = _chapter(Epub(build(tmp_path, tmp_path / "out", ["epub"], report)[0]), "ch-one")
+    blocks = chapter.findall(".//xhtml:div[@class='language-rust highlight']", NS)
+    assert ["".join(block.itertext()).strip() for block in blocks] == ["fn main() {}", "let x = 1;"]
+    assert not [p for p in chapter.iter(f"{{{NS['xhtml']}}}p") if not "".join(p.itertext()).strip()]
+    assert [str(w) for w in report.warnings] == [
+        f"{tmp_path / 'one.md'}:5: warning: removed obsolete <listing>: an EPUB may not hold it there; delete or "
+        "fix it in the Markdown"]

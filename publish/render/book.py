@@ -269,7 +269,8 @@ def _without_control_characters(source: ChapterSource, report: Report) -> str:
 def _line_of_removal(source: ChapterSource, removed: str) -> int:
     """Best guess at where removed markup sits in the Markdown: the first line that names it."""
     match = re.search(r"<(\w+)>|'([\w-]+)'", removed)
-    return line_of(source, (match.group(1) and f"<{match.group(1)}") or match.group(2) if match else "")
+    return line_of(source, (match.group(1) and f"<{match.group(1)}") or match.group(2) if match else "",
+                   ignore_case=True)
 
 
 def _duplicate_ids(chapters: list[Chapter]) -> list[Problem]:

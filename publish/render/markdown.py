@@ -20,6 +20,7 @@ CURLY = {
 }
 LABEL_KINDS = {"fig": "figure", "tbl": "table", "sec": "section", "eq": "equation", "lst": "listing"}
 CROSS_REFERENCE = r"(?<![\w@.])@((?:" + "|".join(LABEL_KINDS) + r")-[\w-]*[^\W_])"
+FENCE_ATTRIBUTES = re.compile(r"^([ \t]*(?:>[ \t]*)*(?:`{3,}|~{3,})[ \t]*)([\w#+.-]+),[\w,= -]*$", re.MULTILINE)
 EQUATION_LABEL = re.compile(r"\$\$[ \t]*\{#(eq-[\w-]*[^\W_])\}[ \t]*$", re.MULTILINE)
 EXTENSIONS = ["footnotes", "tables", "attr_list", "def_list", "smarty", "sane_lists", "pymdownx.superfences",
               "pymdownx.highlight", "pymdownx.arithmatex"]
@@ -41,6 +42,14 @@ class CrossReference(InlineProcessor):
         return link, match.start(0), match.end(0)
 
 
+class FenceLanguages(Preprocessor):
+    """A fence opening with mdBook's comma-separated attributes (```` ```rust,ignore ````) keeps only its language,
+    which the fence extension reads (it takes no comma, and would leave the block as text)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        return [FENCE_ATTRIBUTES.sub(r"\1\2", line) if "," in line else line for line in lines]
+
+
 class EquationLabels(Preprocessor):
     """`$$ {#eq-label}` closing a display equation becomes `\\label{eq-label}$$`, which the math step reads
     (runs after fenced code is set aside, so code keeps its text)."""
@@ -52,6 +61,7 @@ class EquationLabels(Preprocessor):
 class BookExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(CrossReference(CROSS_REFERENCE, md), "cross-reference", 165)
+        md.preprocessors.register(FenceLanguages(md), "fence-languages", 29)  # before the fences are read
         md.preprocessors.register(EquationLabels(md), "equation-labels", 24)
 
 

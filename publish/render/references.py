@@ -20,10 +20,11 @@ MAX_IMAGE_PIXELS = 50_000_000
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.IGNORECASE)
 
 
-def line_of(source: ChapterSource, needle: str) -> int:
+def line_of(source: ChapterSource, needle: str, ignore_case: bool = False) -> int:
     """The line where `needle` first appears in the chapter, else the chapter's first line."""
-    position = source.text.find(needle) if needle else -1
-    return source.first_line + (source.text.count("\n", 0, position) if position >= 0 else 0)
+    text, needle = (source.text.lower(), needle.lower()) if ignore_case else (source.text, needle)
+    position = text.find(needle) if needle else -1
+    return source.first_line + (text.count("\n", 0, position) if position >= 0 else 0)
 
 
 def resolve_images(root: etree._Element, source: ChapterSource, manuscript_root: Path, report: Report,

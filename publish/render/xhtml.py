@@ -128,8 +128,8 @@ def clean(root: etree._Element) -> Cleaning:
         pending.extend(reversed(element))
         if name in OBSOLETE:
             report.removed.append(f"obsolete <{name}>")
-            if OBSOLETE[name] is None:
-                unwrap(element)
+            if OBSOLETE[name] is None or (OBSOLETE[name] == "pre" and len(element)):  # <Listing> around a code
+                unwrap(element)                                                      # block (mdBook's books)
             else:
                 element.tag = OBSOLETE[name]
                 element.attrib.clear()
@@ -139,6 +139,8 @@ def clean(root: etree._Element) -> Cleaning:
         else:
             element.tag = name
             _clean_attributes(element, name, report)
+            if name == "p" and not len(element) and not (element.text or "").strip() and not element.attrib:
+                remove_keep_tail(element)  # left by raw HTML that closed a paragraph (`<p><div>`): it holds nothing
     _wrap_loose_math_text(root)
     return report
 
