@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,31 @@ class ContentsOptions:
                                      "a list of figures, tables and listings", choices=LIST_KINDS)
 
 
+@dataclass(frozen=True)
+class Strings:
+    """The book's fixed strings (contents, title page, notes, "Figure 3.2"...) in its language, from the tool's
+    catalogue for it (manuscript/catalogues/) with book.yaml's `strings:` over it. `strings["contents"]` is a
+    text as it is; `strings("figure", number="3.2")` fills in its `{number}`."""
+
+    language: str  # the catalogue's language: 'en' when the book's has none
+    entries: Mapping[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> str:
+        return self.entries[key]
+
+    def __hash__(self) -> int:  # as the other parts of a Book, which are hashed when cached
+        return hash((self.language, tuple(self.entries.items())))
+
+    def __call__(self, key: str, **values: str) -> str:
+        return self.entries[key].format(**values)
+
+    def names(self, names: Sequence[str]) -> str:
+        """'A', 'A and B', 'A, B and C' in the book's language."""
+        if len(names) < 2:
+            return "".join(names)
+        return self("and_pair", first=self["series_separator"].join(names[:-1]), last=names[-1])
+
+
 # The rules `publish lint` has (proofing/lint.py defines them; a test keeps the two lists the same).
 LINT_RULES = ("straight-quotes", "double-space", "space-before-punctuation", "hyphen-as-dash", "unbalanced",
               "repeated-word", "ellipsis", "inconsistent-spelling", "long-sentence", "image-alt", "dead-link",
@@ -173,6 +199,7 @@ class Book:
     lint: LintOptions = LintOptions()
     contents: ContentsOptions = ContentsOptions()
     jobs: int | None = None  # worker processes for long builds; None: every core
+    strings: Strings = Strings("en")  # the fixed strings in the book's language
 
 
 @dataclass(frozen=True)
@@ -243,3 +270,4 @@ class RenderedBook:
     toc: tuple[TocEntry, ...]
     epub: EpubOptions = EpubOptions()
     lists: tuple[FloatList, ...] = ()  # those book.yaml's contents.lists asks for, in its order
+    strings: Strings = Strings("en")

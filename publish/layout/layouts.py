@@ -40,6 +40,8 @@ class PrintLayouts:
         """The book laid out for a printer profile (the book's own by default)."""
         profile = profile or profile_named(self.book.print.profile)
         if profile.name not in self._made:
+            if not self._made:
+                warn_without_hyphenation(self.book, self.report)
             if not self.book.print.code_wrap:
                 report_long_code(self.book, text_measure_pt(self.book, profile), self.report)
             body = parallel.parts(self.book, profile, self.jobs)
@@ -75,6 +77,21 @@ class PrintLayouts:
 
     def _starts_file(self, profile: PrintProfile) -> Path:
         return self.cache / f"page-starts-{profile.name}.json"
+
+
+UNHYPHENATED_SCRIPTS = ("ja", "zh", "ko", "th", "lo", "km", "my")  # broken between characters, not hyphenated
+
+
+def warn_without_hyphenation(book: RenderedBook, report: Report) -> None:
+    """Print hyphenates with Pyphen's dictionary for the book's language: say so when there is none."""
+    import pyphen
+
+    language = book.metadata.language
+    if language.split("-")[0].lower() in UNHYPHENATED_SCRIPTS or pyphen.language_fallback(language.replace("-", "_")):
+        return
+    report.warn(f"print: no hyphenation dictionary for language '{language}', so no word is hyphenated and "
+                "justified lines may be loose; check the language tag, or set such lines by hand",
+                book.root / "book.yaml")
 
 
 def save_page_starts(path: Path, key: str, layout: PrintLayout) -> None:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from publish.layout.code import wrap_code
 from publish.layout.math import draw_math
@@ -46,10 +46,11 @@ def note_as_span(note: Footnote) -> etree._Element | None:
     return content
 
 
-def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, code_wrap: bool = True) -> Markup:
-    """The chapter's body with its notes at their references, or followed by them when they cannot float;
-    `root` is the manuscript folder its images are named from, `measure_pt` the width of the text block (long
-    code lines are broken to it unless `code_wrap` is false)."""
+def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, code_wrap: bool,
+               notes_label: str) -> Markup:
+    """The chapter's body with its notes at their references, or followed by them (named `notes_label` for
+    assistive technology) when they cannot float; `root` is the manuscript folder its images are named from,
+    `measure_pt` the width of the text block (long code lines are broken to it unless `code_wrap` is false)."""
     chapter = _for_print(chapter, root, measure_pt if code_wrap else None)
     notes = [(note, note_as_span(note)) for note in chapter.footnotes]
     if not notes and opener != "drop-cap":
@@ -58,7 +59,7 @@ def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, cod
     if opener == "drop-cap":
         _drop_cap(body)
     if any(span is None for _, span in notes):
-        return Markup(inner_xhtml(body) + _notes_at_end(chapter))
+        return Markup(inner_xhtml(body) + _notes_at_end(chapter, notes_label))
     refs = {ref.get("id"): ref for ref in body.iter("{*}a", "a") if "noteref" in (ref.get("class") or "").split()}
     for note, span in notes:
         ref = refs.get(note.ref_id)
@@ -85,10 +86,10 @@ def _drop_cap(body: etree._Element) -> None:
         paragraph.insert(0, span)
 
 
-def _notes_at_end(chapter: Chapter) -> str:
+def _notes_at_end(chapter: Chapter, label: str) -> str:
     items = "".join(f'<aside class="endnote" id="{note.id}"><p class="note-label">{note.number}.</p>{note.html}</aside>'
                     for note in chapter.footnotes)
-    return f'<section class="footnotes" aria-label="Notes">{items}</section>'
+    return f'<section class="footnotes" aria-label="{escape(label)}">{items}</section>'
 
 
 def _for_print(chapter: Chapter, root: Path, measure_pt: float | None) -> Chapter:

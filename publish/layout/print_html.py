@@ -30,7 +30,8 @@ def print_environment(book: RenderedBook, profile: PrintProfile):
     page count, which only the layout tells: the estimate's is taken)."""
     env = templates.environment(book.root)
     env.filters["print_body"] = partial(print_body, opener=book.print.opener, root=book.root,
-                                        measure_pt=text_measure_pt(book, profile), code_wrap=book.print.code_wrap)
+                                        measure_pt=text_measure_pt(book, profile), code_wrap=book.print.code_wrap,
+                                        notes_label=book.strings["notes"])
     return env
 
 

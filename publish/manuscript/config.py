@@ -13,6 +13,7 @@ from publish.errors import ConfigError, Problem
 from publish.manuscript.identifiers import identifier as make_identifier
 from publish.manuscript.identifiers import slugify
 from publish.manuscript.options import SECTIONS, section_options
+from publish.manuscript.strings import book_strings
 from publish.manuscript.yaml_document import Validator, YamlDocument, type_name
 from publish.model import (
     ContentsOptions,
@@ -21,6 +22,7 @@ from publish.model import (
     LintOptions,
     Metadata,
     PrintOptions,
+    Strings,
 )
 
 
@@ -54,6 +56,8 @@ BOOK_KEYS = {key.name: key for key in (
     Key("epub", "a mapping", "Ebook options, see below."),
     Key("lint", "a mapping", "Proofreading checks (publish lint), see below."),
     Key("contents", "a mapping", "What follows the contents page (lists of figures, tables), see below."),
+    Key("strings", "a mapping of string names to texts", "The book's fixed strings (contents, notes...) in your "
+        "words, over the tool's for the book's language."),
     Key("jobs", "a whole number, 1 or more", "Worker processes for long builds; default: every core (-j overrides)."),
 )}
 
@@ -86,6 +90,7 @@ class BookConfig:
     lint: LintOptions = LintOptions()
     jobs: int | None = None
     contents: ContentsOptions = ContentsOptions()
+    strings: Strings = Strings("en")
 
 
 def parse_book_yaml(text: str, path: Path) -> BookConfig:
@@ -99,6 +104,7 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     check.check_keys(data, BOOK_KEYS)
     metadata = _metadata(data, check)
     sections = {name: section_options(name, data.get(name), check) for name in SECTIONS}
+    strings = book_strings(metadata.language or "en", data.get("strings"), check)
     chapters = _chapter_refs(data.get("chapters"), check)
     jobs = data.get("jobs")
     if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
@@ -106,7 +112,7 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     if check.problems:
         raise ConfigError(sorted(check.problems, key=lambda problem: problem.line or 0))
     return BookConfig(metadata, sections["print"], chapters, document.line("cover") if "cover" in data else None,
-                      sections["epub"], sections["lint"], jobs, sections["contents"])
+                      sections["epub"], sections["lint"], jobs, sections["contents"], strings)
 
 
 def _metadata(data: dict, check: Validator) -> Metadata:

@@ -14,6 +14,7 @@ from lxml import etree
 from publish.cache.chapters import ChapterCache, Rendered
 from publish.errors import ManuscriptError, Problem, Report
 from publish.manuscript.identifiers import slugify
+from publish.manuscript.strings import catalogue_language, languages
 from publish.model import Book, Chapter, ChapterSource, Footnote, RenderedBook
 from publish.render.content_model import conform
 from publish.render.figures import (
@@ -26,6 +27,7 @@ from publish.render.figures import (
     number_labels,
     refers,
 )
+from publish.render.glyphs import warn_missing_glyphs
 from publish.render.headings import (
     build_toc,
     close_level_gaps,
@@ -38,6 +40,7 @@ from publish.render.markdown import markdown_to_html
 from publish.render.math import convert_math
 from publish.render.notes import take_footnotes
 from publish.render.references import URL_SCHEME, line_of, local_targets, resolve_images
+from publish.render.typography import apply_typography
 from publish.render.xhtml import clean, inner_xhtml, parse_fragment, remove_keep_tail
 
 RAW_HTML = re.compile(r"<[A-Za-z!?/]|&[A-Za-z]")  # Markdown without these renders to well-formed XHTML
@@ -51,6 +54,7 @@ class RenderOptions:
 
     manuscript_root: Path
     keep_going: bool = False  # missing images become placeholders instead of errors
+    language: str = "en"  # the book's, for its typography
 
 
 PARALLEL_CHARACTERS = 200_000  # below this much Markdown to convert, starting worker processes costs more than it saves
@@ -60,8 +64,10 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
                 jobs: int = 1, progress: Callable[[int], None] = lambda count: None) -> RenderedBook:
     """Convert every chapter: from `cache` when its inputs are unchanged, the rest in `jobs` worker processes
     when the book is long enough for that to pay. Warnings come out in reading order however the work was split."""
+    _warn_untranslated(book, report)
+    warn_missing_glyphs(book.chapters, report)
     ids = chapter_ids(book.chapters)
-    options = RenderOptions(book.root, keep_going)
+    options = RenderOptions(book.root, keep_going, book.metadata.language)
     cache = None if keep_going else cache  # placeholders for missing images must not outlive the missing files
     results = _convert(book.chapters, ids, options, cache, jobs, progress)
     problems: list[Problem] = []
@@ -77,17 +83,27 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
         raise ManuscriptError(problems)
     chapters = _resolved(chapters, book, ids, report)
     toc = build_toc(chapters, book.print.toc_depth)
-    lists = float_lists(chapters, book.contents.lists)
+    lists = float_lists(chapters, book.contents.lists, book.strings)
     for empty in (float_list for float_list in lists if not float_list.entries):
         report.warn(f"contents.lists asks for a list of {empty.kind}, but none is labelled, so none is printed; "
                     f"label one with {{#{LISTED[empty.kind][0]}-name}}", book.root / "book.yaml")
     return RenderedBook(root=book.root, metadata=book.metadata, print=book.print, chapters=tuple(chapters), toc=toc,
-                        epub=book.epub, lists=lists)
+                        epub=book.epub, lists=lists, strings=book.strings)
+
+
+def _warn_untranslated(book: Book, report: Report) -> None:
+    """The tool has no catalogue for the book's language: its fixed strings are in English."""
+    language = book.metadata.language
+    if catalogue_language(language) == language.split("-")[0].lower():
+        return
+    report.warn(f"language '{language}' has no catalogue of the book's fixed strings (contents, notes, "
+                f"landmarks...), so they are in English; translate them in book.yaml's 'strings:' section "
+                f"(catalogues: {', '.join(languages())})", book.root / "book.yaml")
 
 
 def _convert(sources: tuple[ChapterSource, ...], ids: dict[Path, str], options: RenderOptions,
              cache: ChapterCache | None, jobs: int, progress: Callable[[int], None]) -> list[Rendered]:
-    context = str(options.manuscript_root)  # links to other chapters are resolved later, with the whole book
+    context = f"{options.manuscript_root}\n{options.language}"  # links to other chapters: resolved later
     keys = [cache.key(source, ids[source.path.resolve()], context) if cache else "" for source in sources]
     results: list[Rendered | None] = [cache.get(key, options.manuscript_root) if cache else None for key in keys]
     progress(sum(result is not None for result in results))
@@ -135,7 +151,7 @@ def _resolved(chapters: list[Chapter], book: Book, ids: dict[Path, str], report:
         body = parse_fragment(chapter.body_html)
         notes = [parse_fragment(note.html) for note in chapter.footnotes]
         for part in (body, *notes):
-            problems.extend(number_labels(part, numbers, source))  # first: a reference to no label is an error
+            problems.extend(number_labels(part, numbers, source, book.strings))  # first: a reference to no label is an error
             resolve_links(part, chapter, source, targets, report)
         footnotes = tuple(replace(note, html=inner_xhtml(part)) for note, part in zip(chapter.footnotes, notes))
         result.append(replace(chapter, body_html=inner_xhtml(body), footnotes=footnotes))
@@ -173,6 +189,7 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
     _make_valid(parts, source, report)
     for part in parts:
         convert_math(part, source, report, options.keep_going)
+        apply_typography(part, options.language)
     images = tuple(dict.fromkeys(image for part in parts for image in
                                  resolve_images(part, source, options.manuscript_root, report, options.keep_going)))
     links = tuple(link for part in parts for link in local_targets(part))

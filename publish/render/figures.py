@@ -12,11 +12,18 @@ from collections import Counter
 from lxml import etree
 
 from publish.errors import Problem
-from publish.model import FRONT_ROLES, Chapter, ChapterSource, FloatList, ListEntry
+from publish.model import (
+    FRONT_ROLES,
+    Chapter,
+    ChapterSource,
+    FloatList,
+    ListEntry,
+    Strings,
+)
 from publish.render.references import line_of
 from publish.render.xhtml import inner_xhtml, parse_fragment, remove_keep_tail, unwrap
 
-KIND_NAMES = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation", "lst": "Listing"}
+KINDS = {"fig": "figure", "tbl": "table", "sec": "section", "eq": "equation", "lst": "listing"}  # the catalogue's keys
 COUNTED = ("fig", "tbl", "eq", "lst")  # numbered in the order they come; sections by their place
 ATTRIBUTES = re.compile(r"\s*\{((?:\s*(?:#[\w-]*[^\W_]|\.[\w-]+))+)\s*\}\s*$")  # `{#tbl-x .landscape}` ending a caption
 LISTED = {"figures": ("fig", "figure", "figcaption"), "tables": ("tbl", "table", "caption"),
@@ -156,22 +163,23 @@ def label_numbers(chapters: list[Chapter]) -> dict[str, str]:
 
 def refers(chapter: Chapter, numbers: dict[str, str]) -> bool:
     """Whether the chapter labels something or refers to a label: it must be numbered."""
-    return any(i in numbers for i in chapter.ids) or any(link.partition("-")[0] in KIND_NAMES for link in chapter.links)
+    return any(i in numbers for i in chapter.ids) or any(link.partition("-")[0] in KINDS for link in chapter.links)
 
 
-def number_labels(root: etree._Element, numbers: dict[str, str], source: ChapterSource) -> list[Problem]:
-    """Put the numbers into captions, equations and `@label` references; the problems of references to no label."""
+def number_labels(root: etree._Element, numbers: dict[str, str], source: ChapterSource,
+                  strings: Strings) -> list[Problem]:
+    """Put the numbers into captions, equations and `@label` references ("Figure 3.2" in the book's language);
+    the problems of references to no label."""
     for element in root.iter():
         element_id = element.get("id", "")
         if element_id not in numbers:
             continue
         kind = element_id.partition("-")[0]
-        if kind == "fig" and element.tag == "figure":
-            _prefix(element.find("figcaption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
-        elif kind == "lst" and element.tag == "figure":
-            _prefix(element.find("figcaption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
+        label = strings(KINDS[kind], number=numbers[element_id]) if kind in KINDS else ""
+        if kind in ("fig", "lst") and element.tag == "figure":
+            _prefix(element.find("figcaption"), element, label, strings["caption_separator"])
         elif kind == "tbl" and element.tag == "table":
-            _prefix(element.find("caption"), element, f"{KIND_NAMES[kind]} {numbers[element_id]}")
+            _prefix(element.find("caption"), element, label, strings["caption_separator"])
         elif kind == "eq" and "equation" in (element.get("class") or ""):
             element.set("class", "equation numbered")
             etree.SubElement(element, "span", {"class": "equation-number"}).text = f"({numbers[element_id]})"
@@ -179,16 +187,16 @@ def number_labels(root: etree._Element, numbers: dict[str, str], source: Chapter
     for reference in [a for a in root.iter("a") if a.get("class") == "xref"]:
         label = reference.get("href", "#")[1:]
         if label in numbers:
-            reference.text = f"{KIND_NAMES[label.partition('-')[0]]} {numbers[label]}"
+            reference.text = strings(KINDS[label.partition("-")[0]], number=numbers[label])
             continue
         close = difflib.get_close_matches(label, [key for key in numbers if key.startswith(label[:3])], n=1)
         hint = f"; did you mean '@{close[0]}'?" if close else "; label it with {#" + label + "}"
-        problems.append(Problem(f"'@{label}' refers to no {KIND_NAMES[label.partition('-')[0]].lower()} of the "
+        problems.append(Problem(f"'@{label}' refers to no {KINDS[label.partition('-')[0]]} of the "
                                 f"book{hint}", source.path, line_of(source, f"@{label}")))
     return problems
 
 
-def _prefix(caption: etree._Element | None, owner: etree._Element, label: str) -> None:
+def _prefix(caption: etree._Element | None, owner: etree._Element, label: str, separator: str) -> None:
     """'Figure 3.2: ' before the caption (or as the caption, when there is none)."""
     if caption is None:
         caption = etree.Element("figcaption" if owner.tag == "figure" else "caption")
@@ -196,12 +204,12 @@ def _prefix(caption: etree._Element | None, owner: etree._Element, label: str) -
     span = etree.Element("span", {"class": "label"})
     span.text = label
     has_text = bool((caption.text or "").strip() or len(caption))
-    span.tail = (": " if has_text else "") + (caption.text or "")
+    span.tail = (separator if has_text else "") + (caption.text or "")
     caption.text = None
     caption.insert(0, span)
 
 
-def float_lists(chapters: list[Chapter], kinds: tuple[str, ...]) -> tuple[FloatList, ...]:
+def float_lists(chapters: list[Chapter], kinds: tuple[str, ...], strings: Strings) -> tuple[FloatList, ...]:
     """The lists book.yaml asks for: each labelled (so numbered) figure, table or listing with its caption."""
     entries: dict[str, list[ListEntry]] = {kind: [] for kind in kinds}
     prefixes = {LISTED[kind][0] + "-": kind for kind in kinds}
@@ -211,19 +219,19 @@ def float_lists(chapters: list[Chapter], kinds: tuple[str, ...]) -> tuple[FloatL
         for element in parse_fragment(chapter.body_html).iter("figure", "table"):
             kind = prefixes.get(element.get("id", "").partition("-")[0] + "-")
             if kind is not None and element.tag == LISTED[kind][1]:
-                label, caption = _caption_parts(element.find(LISTED[kind][2]))
+                label, caption = _caption_parts(element.find(LISTED[kind][2]), strings["caption_separator"])
                 entries[kind].append(ListEntry(chapter.id, element.get("id"), label, caption))
     return tuple(FloatList(kind, tuple(entries[kind])) for kind in kinds)
 
 
-def _caption_parts(caption: etree._Element | None) -> tuple[str, str]:
+def _caption_parts(caption: etree._Element | None, separator: str) -> tuple[str, str]:
     """('Figure 3.2', the rest of the caption as XHTML without links, note references or ids)."""
     if caption is None:
         return "", ""
     label = caption.find("span[@class='label']")
     number = label.text if label is not None else ""
     if label is not None:
-        label.tail = (label.tail or "").removeprefix(": ")
+        label.tail = (label.tail or "").removeprefix(separator)
         remove_keep_tail(label)
     for ref in caption.xpath(".//a[@class='noteref']"):
         remove_keep_tail(ref.getparent() if ref.getparent().tag == "sup" else ref)

@@ -22,10 +22,10 @@ def style_folders(manuscript_root: Path) -> list[Path]:
     return [manuscript_root / "styles", PACKAGE_STYLES]
 
 
-def names(creators, role: str = "aut") -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    chosen = [c.name for c in creators if c.role == role]
-    return " and ".join(chosen) if len(chosen) < 3 else ", ".join(chosen[:-1]) + " and " + chosen[-1]
+@jinja2.pass_context
+def names(context, creators, role: str = "aut") -> str:
+    """'A', 'A and B', 'A, B and C', in the language of the template's book."""
+    return context["book"].strings.names([c.name for c in creators if c.role == role])
 
 
 class ContainedLoader(jinja2.FileSystemLoader):
@@ -56,10 +56,17 @@ def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Envi
         keep_trailing_newline=True,
     )
     env.filters["names"] = names
+    env.filters["css_string"] = css_string
     if cache is not None:
         (cache / "templates").mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "templates"))
     return env
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string, for `content:`."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
 
 
 def render(env: jinja2.Environment, name: str, **context) -> str:

@@ -9,11 +9,13 @@ import pytest
 
 from publish.build import build
 from publish.errors import Report
+from publish.manuscript.strings import catalogue, languages
 from publish.release.verify import check_pdf
 from tests.formats.test_epub import SECTIONS
 from tests.helpers import assert_review_text_in_order, pdf_pages
 
 POINTS_PER_MM = 72 / 25.4
+CONTENTS_TITLES = {catalogue(language)["contents"] for language in languages()}  # the features sample is French
 
 
 def outline(path) -> list[tuple[str, int]]:
@@ -31,13 +33,13 @@ def outline(path) -> list[tuple[str, int]]:
 
 def contents(pages) -> list[tuple[str, str]]:
     """(title, page number) for each line of the printed contents, joined when a title wraps."""
-    start = next(i for i, p in enumerate(pages) if any(line.text == "Contents" for line in p.lines))
+    start = next(i for i, p in enumerate(pages) if any(line.text in CONTENTS_TITLES for line in p.lines))
     entries, pending = [], ""
     for page in pages[start:]:
         if entries and not any(re.search(r"\.\s*\d+$", line.text) for line in page.lines):
             break
         for line in page.body_lines():
-            if line.text == "Contents":
+            if line.text in CONTENTS_TITLES:
                 continue
             match = re.match(r"^(.*?)[ .]*?(\d+|[ivxlc]+)$", line.text)
             if match and re.search(r"\. ?\.", line.text):
@@ -81,7 +83,7 @@ def test_screen_pdf_has_one_bookmark_per_contents_entry_at_its_start_page(profil
     pages = pdf_pages(manifesto)
     entries = contents(pages)
     assert [title for title, _ in outline(manifesto)] == [title for title, _ in entries]
-    toc_page = next(p.number for p in pages if any(line.text == "Contents" for line in p.lines))
+    toc_page = next(p.number for p in pages if any(line.text in CONTENTS_TITLES for line in p.lines))
     outline_pages = dict(outline(manifesto))
     for title, _ in entries:
         physical, _ = start_folio(pages, title, toc_page)
@@ -93,7 +95,7 @@ def test_contents_numbers_are_the_real_start_pages(features):
     pages = pdf_pages(features.pdf)
     entries = contents(pages)
     assert len(entries) >= 3
-    toc_page = next(p.number for p in pages if any(line.text == "Contents" for line in p.lines))
+    toc_page = next(p.number for p in pages if any(line.text in CONTENTS_TITLES for line in p.lines))
     for title, printed in entries:
         _, folio = start_folio(pages, title, toc_page)
         assert folio == printed, title
@@ -150,7 +152,7 @@ def test_build_logs_no_warnings(review, manifesto):
 @pytest.mark.parametrize("book", ["review", "manifesto"])
 def test_no_heading_is_stranded_at_the_foot_of_a_page(book, request):
     pages = pdf_pages(request.getfixturevalue(book).pdf)
-    toc_page = next(p.number for p in pages if any(line.text == "Contents" for line in p.lines))
+    toc_page = next(p.number for p in pages if any(line.text in CONTENTS_TITLES for line in p.lines))
     titles = [title for title, _ in contents(pages)]
     assert len(titles) >= 6 and len(pages) > toc_page
     for page in pages[toc_page:]:

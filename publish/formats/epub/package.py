@@ -71,7 +71,7 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
         pages.extend(NavLink("page", f"{_file_name(chapter)}#{marker_id(start)}", start.label) for start in placed)
         content = page("epub-chapter.xhtml", chapter=chapter, body=body)
         chapters.append(_document(chapter.id, _file_name(chapter), content, _content_properties(content)))
-    page_source = f"{book.metadata.title}, print edition" if pages else None
+    page_source = book.strings("print_source", title=book.metadata.title) if pages else None
 
     package = epub.EpubBook()
     _add_metadata(package, book)
@@ -98,8 +98,8 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
     package.add_item(epub.EpubNcx())
     package.add_item(epub.EpubItem(file_name="META-INF/com.apple.ibooks.display-options.xml", manifest=False,
                                    content=templates.render(env, "apple-display-options.xml").encode("utf-8")))
-    package.guide = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
-                     {"type": "toc", "href": "nav.xhtml", "title": "Contents"}]
+    package.guide = [{"type": "cover", "href": "cover.xhtml", "title": book.strings["cover"]},
+                     {"type": "toc", "href": "nav.xhtml", "title": book.strings["contents"]}]
     raw = io.BytesIO()
     epub.write_epub(raw, package, {"mtime": context.modified, "raise_exceptions": True, "epub3_pages": False,
                                    "compresslevel": 0})  # compressed once, by the repack
@@ -149,10 +149,6 @@ def _add_metadata(package: epub.EpubBook, book: RenderedBook) -> None:
         package.add_metadata(None, "meta", meta.version, {"property": "schema:version"})
 
 
-ACCESSIBILITY_SUMMARY = (
-    "Reflowable text with a navigable table of contents, headings and sections in reading order, and "
-    "semantic markup for notes{notes}. Text can be resized and restyled; the embedded typeface may be turned off. "
-    "{images}{math}{pages}No hazards.")
 MATHML_NAMESPACE = b"http://www.w3.org/1998/Math/MathML"
 
 
@@ -169,11 +165,13 @@ def _add_accessibility(package: epub.EpubBook, book: RenderedBook, page_source: 
     if page_source:
         features += ["pageBreakMarkers", "pageNavigation", "printPageNumbers"]
     modes = ["textual", "visual"] if images else ["textual"]
-    summary = ACCESSIBILITY_SUMMARY.format(
-        notes=" with links back to the text" if any(c.footnotes for c in book.chapters) else "",
-        images="Every image has a text alternative. " if images else "",
-        math="Formulas are MathML, each with its TeX as a text alternative. " if math else "",
-        pages=f"Page markers follow the print edition ({page_source}). " if page_source else "")
+    strings = book.strings
+    summary = " ".join(filter(None, [
+        strings["accessibility_summary"],
+        strings["accessibility_notes"] if any(c.footnotes for c in book.chapters) else "",
+        strings["accessibility_images"] if images else "", strings["accessibility_math"] if math else "",
+        strings("accessibility_pages", source=page_source) if page_source else "",
+        strings["accessibility_hazards"]]))
     for mode in modes:
         package.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
     package.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
@@ -229,12 +227,13 @@ def _add_images(package: epub.EpubBook, book: RenderedBook) -> None:
 
 def _landmarks(book: RenderedBook) -> list[NavLink]:
     body = next((c for c in book.chapters if c.role not in FRONT_ROLES), book.chapters[0])
+    strings = book.strings
     return [
-        NavLink("cover", "cover.xhtml", "Cover"),
-        NavLink("titlepage", "titlepage.xhtml", "Title page"),
-        NavLink("toc", "nav.xhtml#toc", "Contents"),
-        NavLink("bodymatter", _file_name(body), "Start of text"),
-        NavLink("copyright-page", "copyright.xhtml", "Copyright"),
+        NavLink("cover", "cover.xhtml", strings["cover"]),
+        NavLink("titlepage", "titlepage.xhtml", strings["title_page"]),
+        NavLink("toc", "nav.xhtml#toc", strings["contents"]),
+        NavLink("bodymatter", _file_name(body), strings["start_of_text"]),
+        NavLink("copyright-page", "copyright.xhtml", strings["copyright"]),
     ]
 
 
