@@ -248,3 +248,10 @@ def test_the_readme_example_shows_every_book_yaml_key():
     assert top == set(BOOK_KEYS)
     declared = {setting.key or name for options, _ in SECTIONS.values() for name, setting in settings(options)}
     assert declared and declared <= nested, declared - nested
+
+
+def test_an_author_named_in_both_places_is_credited_once():
+    config = parse_book_yaml("title: A\nlanguage: en\nauthor: One\ncreators:\n  - name: One\n    file_as: One, O.\n"
+                             "  - name: Two\n    role: trl\n", BOOK)
+    assert [(c.name, c.role, c.file_as) for c in config.metadata.creators] == [
+        ("One", "aut", "One, O."), ("Two", "trl", None)]

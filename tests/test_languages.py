@@ -150,8 +150,8 @@ def test_book_yaml_overrides_a_string_and_is_checked(tmp_path):
     with pytest.raises(ConfigError) as error:
         build(book, tmp_path / "out", ["epub"], Report())
     assert [str(problem) for problem in error.value.problems] == [
-        f"{book / 'book.yaml'}:18: unknown key 'contens' — did you mean 'contents'?",
-        f"{book / 'book.yaml'}:19: strings: figure may hold only these placeholders: {{number}} (write {{{{ and "
+        f"{book / 'book.yaml'}:17: unknown key 'contens' — did you mean 'contents'?",
+        f"{book / 'book.yaml'}:18: strings: figure may hold only these placeholders: {{number}} (write {{{{ and "
         "}} for a brace)"]
 
 
@@ -206,3 +206,15 @@ def test_characters_no_typeface_of_the_book_has_are_named(tmp_path, french):
     from publish.cli import main
     assert main(["build", "epub", "-m", str(tmp_path), "-o", str(tmp_path / "strict"), "--strict", "-q"]) == 1
     assert not (tmp_path / "strict" / "m.epub").exists()
+
+
+def test_the_french_sample_passes_epubcheck_and_ace(french):
+    from publish.release.verify import run_ace, run_epubcheck
+    from tests.conftest import _chromium_or_skip, _java_or_skip
+
+    _java_or_skip()
+    verdict = run_epubcheck(french[0]["epub"])
+    assert (verdict.errors, verdict.warnings) == ((), ())
+    _chromium_or_skip()
+    verdict = run_ace(french[0]["epub"])
+    assert (verdict.errors, verdict.warnings) == ((), ())

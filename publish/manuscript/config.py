@@ -167,7 +167,12 @@ def _creators(data: dict, check: Validator) -> tuple[Creator, ...]:
                     else f"; use a MARC relator code such as {', '.join(list(MARC_ROLES)[:4])}")
             check.problem(f"unknown role '{role}' for creator {index + 1}{hint}", "creators", index, "role")
         file_as = entry.get("file_as")
-        creators.append(Creator(entry["name"].strip(), role, str(file_as).strip() if file_as else None))
+        creator = Creator(entry["name"].strip(), role, str(file_as).strip() if file_as else None)
+        same = [i for i, known in enumerate(creators) if (known.name, known.role) == (creator.name, role)]
+        if same:  # named under `author:` too: credited once, with what `creators:` says
+            creators[same[0]] = creator
+        else:
+            creators.append(creator)
     return tuple(creators)
 
 
