@@ -302,3 +302,41 @@ def test_an_interrupted_build_leaves_earlier_outputs_untouched(sig, tmp_path):
     if sig != signal.SIGKILL:  # a killed process cannot tidy up; its hidden .part file is harmless
         assert sorted(p.name for p in outputs) == sorted(earlier)
         assert "interrupted; earlier outputs were left as they were" in run.stderr.read()
+
+
+HOSTILE_TEMPLATE = """{% extends "epub-page.xhtml" %}
+{% block title %}T{% endblock %}
+{% block body %}
+<p>{{ book.metadata.title }}</p>
+<p>{{ EXPRESSION }}</p>
+{% endblock %}
+"""
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("cycler.__init__.__globals__.os.system('touch ESCAPED')",
+     "template refused: access to attribute '__init__' of 'type' object is unsafe; a template may use the book's "
+     "data, not Python's internals"),
+    ("book.metadata.__class__.__mro__[1].__subclasses__()",
+     "template refused: access to attribute '__class__' of 'Metadata' object is unsafe; a template may use the "
+     "book's data, not Python's internals"),
+    ("'{0.__class__}'.format(book)", "template refused: access to attribute '__class__' of 'RenderedBook' object is "
+                                     "unsafe; a template may use the book's data, not Python's internals"),
+    ("1 / 0", "template error: division by zero"),
+    ("book.nothing", "template error: 'publish.model.RenderedBook object' has no attribute 'nothing'"),
+])
+def test_a_manuscript_template_cannot_reach_python_and_its_faults_name_their_line(tmp_path, expression, message):
+    """A manuscript's own template runs sandboxed: an escape is refused, a mistake named at its line, the build
+    exits 1 without a traceback and the outputs of the last good build stay."""
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    out = tmp_path / "out"
+    epub = build(book, out, ["epub"], Report())[0]
+    before = epub.read_bytes()
+    (book / "templates").mkdir()
+    template = book / "templates" / "epub-titlepage.xhtml"
+    template.write_text(HOSTILE_TEMPLATE.replace("EXPRESSION", expression.replace("ESCAPED", str(tmp_path / "x"))))
+    run = subprocess.run([sys.executable, "-m", "publish", "build", "epub", "-q", "-m", str(book), "-o", str(out)],
+                         env=ENV, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (1, f"manuscript/templates/{template.name}:5: {message}\n")
+    assert not (tmp_path / "x").exists() and epub.read_bytes() == before

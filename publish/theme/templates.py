@@ -1,10 +1,15 @@
-"""The Jinja2 environment and the stylesheets: the user's manuscript folder first, then the built-in ones."""
+"""The Jinja2 environment and the stylesheets: the user's manuscript folder first, then the built-in ones.
+
+Templates run sandboxed (a manuscript's templates may come from anyone): they reach the data they are given,
+never Python's internals, and what they get wrong is a `templates/NAME:LINE:` error, not a traceback."""
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
 from publish.errors import FormatError, Problem
@@ -47,7 +52,7 @@ def _inside(path: Path, folders: list[Path]) -> bool:
 def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Environment:
     """With a `cache` folder, compiled templates are kept there for the next build (Jinja checks each against its
     source before using it)."""
-    env = jinja2.Environment(
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=ContainedLoader([str(p) for p in template_folders(manuscript_root)]),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "svg"]),
         undefined=jinja2.StrictUndefined,
@@ -78,6 +83,24 @@ def render(env: jinja2.Environment, name: str, **context) -> str:
     except jinja2.TemplateSyntaxError as error:
         raise FormatError(Problem(f"template error: {error.message}", Path(error.filename or name),
                                   error.lineno)) from None
+    except jinja2.sandbox.SecurityError as error:
+        reason = str(error).rstrip(".")
+        raise FormatError(Problem(f"template refused: {reason}; a template may use the book's data, not Python's "
+                                  "internals", *_template_line(error, env, name))) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+        path, line = _template_line(error, env, name)
+        if not _inside(path, [Path(env.loader.searchpath[0])]):
+            raise  # a fault in the tool's own templates
+        raise FormatError(Problem(f"template error: {error}", path, line)) from None
+
+
+def _template_line(error: Exception, env: jinja2.Environment, name: str) -> tuple[Path, int | None]:
+    """The template file and line a rendering error happened at (Jinja maps its frames to template lines)."""
+    folders = [Path(folder) for folder in env.loader.searchpath]
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if _inside(Path(frame.filename), folders):
+            return Path(frame.filename), frame.lineno
+    return Path(name), None
 
 
 def stylesheet_path(manuscript_root: Path, name: str) -> Path:
