@@ -171,6 +171,14 @@ class Metadata:
     def authors(self) -> tuple[Creator, ...]:
         return tuple(c for c in self.creators if c.role == "aut")
 
+    @property
+    def direction(self) -> str:
+        """'rtl' for a language written right to left (its pages turn the other way), else 'ltr'."""
+        return "rtl" if self.language.split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+
+
+RIGHT_TO_LEFT = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ckb", "dv", "ug", "syr"}
+
 
 # Chapter roles that come before the body: unnumbered, and the print edition's roman folios.
 FRONT_ROLES = {"foreword", "preface", "introduction", "preamble", "dedication", "epigraph", "acknowledgments"}

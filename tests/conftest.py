@@ -28,6 +28,16 @@ def _java_or_skip() -> None:
         pytest.skip("Java is missing: EPUBCheck tests skipped (CI fails instead)")
 
 
+def assert_epubcheck_and_ace_pass(epub: Path) -> None:
+    """EPUBCheck, then Ace: no error and no warning from either."""
+    _java_or_skip()
+    verdict = run_epubcheck(epub)
+    assert (verdict.errors, verdict.warnings) == ((), ())
+    _chromium_or_skip()
+    verdict = run_ace(epub)
+    assert (verdict.errors, verdict.warnings) == ((), ())
+
+
 def pytest_configure(config):
     # Every build in the tests is stamped with one fixed time, so outputs can be compared byte for byte.
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH

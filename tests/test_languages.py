@@ -12,6 +12,7 @@ import pytest
 from publish.build import build
 from publish.errors import ConfigError, Report
 from publish.manuscript.strings import catalogue, languages
+from tests.conftest import assert_epubcheck_and_ace_pass
 from tests.helpers import DATA, NS, Epub, pdf_pages
 
 BOOK = DATA / "french"
@@ -180,12 +181,12 @@ def test_a_japanese_book_has_japanese_furniture(tmp_path):
 
 
 def test_print_says_when_the_language_has_no_hyphenation_dictionary(tmp_path):
-    (tmp_path / "book.yaml").write_text("title: A\nlanguage: ar\n")
-    (tmp_path / "one.md").write_text("# واحد\n\nنص قصير.\n", encoding="utf-8")
+    (tmp_path / "book.yaml").write_text("title: A\nlanguage: sw\n")
+    (tmp_path / "one.md").write_text("# Moja\n\nMaandishi mafupi.\n", encoding="utf-8")
     report = Report()
     build(tmp_path, tmp_path / "out", ["pdf"], report)
     assert [str(w) for w in report.warnings if "hyphenation" in str(w)] == [
-        f"{tmp_path / 'book.yaml'}: warning: print: no hyphenation dictionary for language 'ar', so no word is "
+        f"{tmp_path / 'book.yaml'}: warning: print: no hyphenation dictionary for language 'sw', so no word is "
         "hyphenated and justified lines may be loose; check the language tag, or set such lines by hand"]
 
 
@@ -209,12 +210,79 @@ def test_characters_no_typeface_of_the_book_has_are_named(tmp_path, french):
 
 
 def test_the_french_sample_passes_epubcheck_and_ace(french):
-    from publish.release.verify import run_ace, run_epubcheck
-    from tests.conftest import _chromium_or_skip, _java_or_skip
+    assert_epubcheck_and_ace_pass(french[0]["epub"])
 
-    _java_or_skip()
-    verdict = run_epubcheck(french[0]["epub"])
-    assert (verdict.errors, verdict.warnings) == ((), ())
-    _chromium_or_skip()
-    verdict = run_ace(french[0]["epub"])
-    assert (verdict.errors, verdict.warnings) == ((), ())
+
+ARABIC = DATA / "arabic"
+
+
+def _font_or_skip(language: str) -> str:
+    """An installed family that covers `language` (fontconfig), else skip; CI installs one (.ci/run)."""
+    import os
+    import subprocess
+
+    found = subprocess.run(["fc-list", f":lang={language}", "family"], capture_output=True, text=True).stdout.split()
+    if not found:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no font for '{language}': .ci/run installs fonts-hosny-amiri and fonts-ipafont-mincho")
+        pytest.skip(f"no font for '{language}' on this machine")
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def arabic(tmp_path_factory):
+    out = tmp_path_factory.mktemp("arabic")
+    report = Report()
+    return dict(zip(("epub", "pdf", "html"), build(ARABIC, out, ["epub", "pdf", "html"], report))), report
+
+
+def test_a_right_to_left_book_turns_its_pages_the_other_way(arabic):
+    epub = Epub(arabic[0]["epub"])
+    assert epub.opf.find(".//opf:spine", NS).get("page-progression-direction") == "rtl"
+    chapter = epub.xml(f"{epub.base}ch-01-one.xhtml")
+    assert chapter.get("dir") == "rtl" and chapter.get("lang") == "ar"
+    assert [code.get("dir") for code in chapter.iter(f"{XHTML}code")] == ["ltr"]  # code reads left to right
+    assert epub.xml(f"{epub.base}nav.xhtml").find(".//xhtml:h1", NS).text == "المحتويات"
+    assert ' dir="rtl"' in arabic[0]["html"].read_text(encoding="utf-8")[:400]
+    import pikepdf
+    with pikepdf.open(arabic[0]["pdf"]) as pdf:
+        assert pdf.Root.ViewerPreferences.Direction == "/R2L"
+
+
+def test_a_right_to_left_book_bleeds_at_the_outside_edge_of_each_page(tmp_path):
+    """Its rectos are left-hand pages: the bleed (KDP: outside edges only) is on their left."""
+    import pikepdf
+
+    book = tmp_path / "book"
+    shutil.copytree(ARABIC, book)
+    (book / "book.yaml").write_text((book / "book.yaml").read_text(encoding="utf-8") + "print:\n  bleed: true\n",
+                                    encoding="utf-8")
+    with pikepdf.open(build(book, tmp_path / "out", ["pdf"], Report())[0]) as pdf:
+        sides = []
+        for page in pdf.pages:
+            trim, bleed = [float(v) for v in page.TrimBox], [float(v) for v in page.BleedBox]
+            sides.append("left" if bleed[0] < trim[0] else "right" if bleed[2] > trim[2] else "none")
+    assert len(sides) >= 4 and sides == ["left", "right"] * (len(sides) // 2)
+
+
+def test_arabic_and_japanese_print_with_real_glyphs(arabic, tmp_path):
+    import subprocess
+
+    _font_or_skip("ar")
+    _font_or_skip("ja")
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(arabic[0]["pdf"])  # PDFium reads right-to-left text in its logical order
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    document.close()
+    assert "السماء" in text and "تمطر" in text and "المحتويات" in text
+    (tmp_path / "book.yaml").write_text("title: 夜\nlanguage: ja\n", encoding="utf-8")
+    (tmp_path / "one.md").write_text("# 一\n\n雨が降っていた。\n", encoding="utf-8")
+    pdf = build(tmp_path, tmp_path / "out", ["pdf"], Report())[0]
+    assert "雨が降っていた。" in " ".join(line.text for page in pdf_pages(pdf) for line in page.lines)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "IPA" in fonts or "Noto" in fonts, fonts  # a CJK face drew them, not boxes
+
+
+def test_the_arabic_sample_passes_epubcheck_and_ace(arabic):
+    assert_epubcheck_and_ace_pass(arabic[0]["epub"])

@@ -16,6 +16,7 @@ from publish.layout.profiles import PrintProfile
 from publish.layout.sheets import (
     POINTS_PER_INCH,
     pdf_pages,
+    right_hand,
     set_boxes,
     turn_sideways_pages,
     without_links,
@@ -37,7 +38,8 @@ def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
     data = document.write_pdf(pdf_identifier=book.metadata.identifier.encode("utf-8"),
                               pdf_variant=profile.pdf_variant,
                               output_intent="srgb" if profile.colour == "srgb" else None,
-                              finisher=lambda _, pdf: _finish(pdf, layout, profile, context.stamp))
+                              finisher=lambda _, pdf: _finish(pdf, layout, profile, context.stamp,
+                                                              book.metadata.direction))
     return _joined(data, layout) if layout.body else data
 
 
@@ -104,7 +106,7 @@ def _set_metadata(metadata, book: RenderedBook, context: BuildContext) -> None:
     metadata.modified = stamp
 
 
-def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile, stamp: str | None) -> None:
+def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile, stamp: str | None, direction: str) -> None:
     pages = pdf_pages(pdf)
     for _ in range(0 if layout.body else layout.page_count - len(pages)):  # a body in parts is padded once joined
         pages.append(_add_blank_page(pdf, pages[-1]))
@@ -114,12 +116,15 @@ def _finish(pdf: pydyf.PDF, layout: PrintLayout, profile: PrintProfile, stamp: s
         _stamp(pdf, pages, stamp)
     bleed = layout.geometry.bleed_in * POINTS_PER_INCH
     for index, page in enumerate(pages):
-        set_boxes(page, bleed, recto=index % 2 == 0, outside_only=profile.bleed_sides == "outside",
-                   keep_marks=layout.geometry.marks)
+        set_boxes(page, bleed, right_page=right_hand(index, direction),
+                  outside_only=profile.bleed_sides == "outside", keep_marks=layout.geometry.marks)
     pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(_label_ranges(layout))})
+    preferences = {"Direction": "/R2L"} if direction == "rtl" else {}  # a viewer shows spreads the book's way
     if profile.interactive:
-        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+        preferences["DisplayDocTitle"] = "true"
         pdf.catalog["PageMode"] = "/UseOutlines"
+    if preferences:
+        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary(preferences)
 
 
 def _stamp(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], text: str) -> None:

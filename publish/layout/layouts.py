@@ -79,7 +79,7 @@ class PrintLayouts:
         return self.cache / f"page-starts-{profile.name}.json"
 
 
-UNHYPHENATED_SCRIPTS = ("ja", "zh", "ko", "th", "lo", "km", "my")  # broken between characters, not hyphenated
+UNHYPHENATED = ("ja", "zh", "ko", "th", "lo", "km", "my", "ar", "fa", "ur", "he", "yi")  # scripts never hyphenated
 
 
 def warn_without_hyphenation(book: RenderedBook, report: Report) -> None:
@@ -87,7 +87,7 @@ def warn_without_hyphenation(book: RenderedBook, report: Report) -> None:
     import pyphen
 
     language = book.metadata.language
-    if language.split("-")[0].lower() in UNHYPHENATED_SCRIPTS or pyphen.language_fallback(language.replace("-", "_")):
+    if language.split("-")[0].lower() in UNHYPHENATED or pyphen.language_fallback(language.replace("-", "_")):
         return
     report.warn(f"print: no hyphenation dictionary for language '{language}', so no word is hyphenated and "
                 "justified lines may be loose; check the language tag, or set such lines by hand",

@@ -24,12 +24,12 @@ def pdf_pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
     return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
 
 
-def set_boxes(page: pydyf.Dictionary, bleed: float, recto: bool, outside_only: bool, keep_marks: bool) -> None:
-    """TrimBox is the page as cut; BleedBox adds the bleed (none at the spine for an interior printed as
-    single pages); MediaBox loses the inside bleed too unless crop marks need the room."""
+def set_boxes(page: pydyf.Dictionary, bleed: float, right_page: bool, outside_only: bool, keep_marks: bool) -> None:
+    """TrimBox is the page as cut; BleedBox adds the bleed (none at the spine, on the left of a right-hand page,
+    for an interior printed as single pages); MediaBox loses the inside bleed too unless crop marks need the room."""
     trim = [float(value) for value in page["TrimBox"]]
     inside_bleed = 0.0 if outside_only else bleed
-    left, right = (inside_bleed, bleed) if recto else (bleed, inside_bleed)
+    left, right = (inside_bleed, bleed) if right_page else (bleed, inside_bleed)
     bleed_box = [trim[0] - left, trim[1] - bleed, trim[2] + right, trim[3] + bleed]
     page["TrimBox"] = pydyf.Array(trim)
     page["BleedBox"] = pydyf.Array(bleed_box)
@@ -57,16 +57,22 @@ def turn_sideways_pages(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], geometry:
                 page[name] = pydyf.Array([shift_x - y1, shift_y + x0, shift_x - y0, shift_y + x1])
 
 
-def parts_pdf(documents, profile: PrintProfile, geometry: PageGeometry) -> bytes:
+def right_hand(index: int, direction: str) -> bool:
+    """Whether the page at `index` from a recto is a right-hand page: rectos are on the right of a book read left
+    to right, on the left of one read right to left."""
+    return (index % 2 == 0) == (direction == "ltr")
+
+
+def parts_pdf(documents, profile: PrintProfile, geometry: PageGeometry, direction: str) -> bytes:
     """The pages of some parts of a body laid out in parts (each opens on a recto), to be joined to the rest."""
     pages = [without_links(page) for document in documents for page in document.pages]
-    rectos = [index % 2 == 0 for document in documents for index in range(len(document.pages))]
+    sides = [right_hand(index, direction) for document in documents for index in range(len(document.pages))]
 
     def finish(_, pdf: pydyf.PDF) -> None:
         if not profile.interactive:
             turn_sideways_pages(pdf, pdf_pages(pdf), geometry)
-        for page, recto in zip(pdf_pages(pdf), rectos):
-            set_boxes(page, geometry.bleed_in * POINTS_PER_INCH, recto=recto,
+        for page, right_page in zip(pdf_pages(pdf), sides):
+            set_boxes(page, geometry.bleed_in * POINTS_PER_INCH, right_page=right_page,
                       outside_only=profile.bleed_sides == "outside", keep_marks=geometry.marks)
 
     return documents[0].copy(pages).write_pdf(pdf_variant=profile.pdf_variant, finisher=finish,

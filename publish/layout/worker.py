@@ -114,7 +114,8 @@ class _Worker:
             documents.append(document)
             first_page += len(document.pages)
             warnings += report.warnings
-        return GroupPdf(parts_pdf(documents, self.profile, self.geometry), finished, tuple(warnings))
+        return GroupPdf(parts_pdf(documents, self.profile, self.geometry, self.book.metadata.direction), finished,
+                        tuple(warnings))
 
 
 def title_css(book) -> str:

@@ -55,6 +55,7 @@ class RenderOptions:
     manuscript_root: Path
     keep_going: bool = False  # missing images become placeholders instead of errors
     language: str = "en"  # the book's, for its typography
+    direction: str = "ltr"
 
 
 PARALLEL_CHARACTERS = 200_000  # below this much Markdown to convert, starting worker processes costs more than it saves
@@ -67,7 +68,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
     _warn_untranslated(book, report)
     warn_missing_glyphs(book.chapters, report)
     ids = chapter_ids(book.chapters)
-    options = RenderOptions(book.root, keep_going, book.metadata.language)
+    options = RenderOptions(book.root, keep_going, book.metadata.language, book.metadata.direction)
     cache = None if keep_going else cache  # placeholders for missing images must not outlive the missing files
     results = _convert(book.chapters, ids, options, cache, jobs, progress)
     problems: list[Problem] = []
@@ -189,7 +190,7 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
     _make_valid(parts, source, report)
     for part in parts:
         convert_math(part, source, report, options.keep_going)
-        apply_typography(part, options.language)
+        apply_typography(part, options.language, options.direction)
     images = tuple(dict.fromkeys(image for part in parts for image in
                                  resolve_images(part, source, options.manuscript_root, report, options.keep_going)))
     links = tuple(link for part in parts for link in local_targets(part))

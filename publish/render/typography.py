@@ -24,9 +24,13 @@ WORD_DASH = re.compile(r"(?<=\w)—")
 DIALOGUE_DASH = re.compile(r"^(\s*)—[ \t]+")
 
 
-def apply_typography(root: etree._Element, language: str) -> None:
-    """Set the text under `root` (a chapter's body or a note) as the book's language wants it."""
+def apply_typography(root: etree._Element, language: str, direction: str = "ltr") -> None:
+    """Set the text under `root` (a chapter's body or a note) as the book's language wants it; in a book written
+    right to left, code is marked as reading left to right (EPUB forbids `direction` in CSS)."""
     french = language.split("-")[0].lower() == "fr"
+    if direction == "rtl":
+        for code in root.iter("pre", "code"):
+            code.set("dir", "ltr")
     for block in root.iter("p", "li", "dd", "dt", "td", "th", "figcaption", "caption", "blockquote",
                            *(f"h{level}" for level in range(1, 7))):
         if block.text:

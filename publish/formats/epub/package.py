@@ -74,6 +74,8 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
     page_source = book.strings("print_source", title=book.metadata.title) if pages else None
 
     package = epub.EpubBook()
+    if book.metadata.direction == "rtl":
+        package.set_direction("rtl")  # the spine's page-progression-direction: pages turn to the left
     _add_metadata(package, book)
     _add_accessibility(package, book, page_source)
     cover_href, cover_data = cover_image()
