@@ -312,7 +312,7 @@ def test_a_table_too_wide_for_the_page_is_named_with_its_line(tmp_path):
     build(tmp_path, tmp_path / "out", ["pdf"], report)
     assert [str(w) for w in report.warnings] == [
         f"{tmp_path / 'one.md'}:5: warning: PDF layout: this table runs 193 pt past the text block on page 1: give "
-        "it fewer columns or shorter cells"]
+        "it fewer columns or shorter cells, or its caption {.landscape} for a page of its own"]
 
 
 def test_references_can_name_their_page_in_print(tmp_path):
@@ -430,3 +430,15 @@ def test_mdbook_fences_and_listing_elements_keep_their_code(tmp_path):
     assert [str(w) for w in report.warnings] == [
         f"{tmp_path / 'one.md'}:5: warning: removed obsolete <listing>: an EPUB may not hold it there; delete or "
         "fix it in the Markdown"]
+
+
+def test_a_wide_table_over_several_pages_is_named_once(tmp_path):
+    (tmp_path / "book.yaml").write_text("title: W\nlanguage: en\n")
+    cells = range(14)
+    rows = "".join("|" + "|".join(f"longervalue{i}" for i in cells) + "|\n" for _ in range(120))
+    (tmp_path / "one.md").write_text("# Wide\n\nText.\n\n" + "|" + "|".join(f"heading{i}" for i in cells) + "|\n|"
+                                     + "|".join("---" for _ in cells) + "|\n" + rows)
+    report = Report()
+    build(tmp_path, tmp_path / "out", ["pdf"], report)
+    warnings = [str(w) for w in report.warnings]
+    assert len(warnings) == 1 and re.search(r"one\.md:5: .* past the text block on pages 1–\d+: ", warnings[0])

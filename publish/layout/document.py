@@ -96,8 +96,9 @@ def roman(number: int) -> str:
 def report_page_problems(document, labels: tuple[str, ...], book: RenderedBook, report: Report) -> None:
     """What a printer or a reader would mark on the laid-out pages: images under 300 dpi, tables wider than the
     text block."""
+    wide: dict[str, list] = {}  # table -> [first page, last page, most it runs past], one warning a table
     for number, page in enumerate(document.pages, start=1):
-        _report_wide_tables(page, labels[number - 1], book, report)
+        _find_wide_tables(page, labels[number - 1], wide)
         for box in _boxes(page._page_box):
             image = getattr(box, "replacement", None)
             if getattr(image, "width", None) and box.width:
@@ -107,20 +108,24 @@ def report_page_problems(document, labels: tuple[str, ...], book: RenderedBook, 
                     report.warn(f"PDF layout: '{source}' prints at {dpi:.0f} dpi on page {labels[number - 1]} "
                                 f"({box.width / CSS_PIXELS_PER_INCH:.2f} in wide); printers want {PRINT_DPI}: "
                                 f"use a larger image or print it smaller")
+    for where, (first, last, excess) in wide.items():
+        chapter_id, _, index = where.rpartition("/")
+        chapter = next(chapter for chapter in book.chapters if chapter.id == chapter_id)
+        line = chapter.table_lines[int(index)] if int(index) < len(chapter.table_lines) else None
+        pages = f"page {first}" if first == last else f"pages {first}–{last}"
+        report.warn(f"PDF layout: this table runs {excess:.0f} pt past the text block on {pages}: give it fewer "
+                    "columns or shorter cells, or its caption {.landscape} for a page of its own", chapter.source, line)
 
 
-def _report_wide_tables(page, label: str, book: RenderedBook, report: Report) -> None:
+def _find_wide_tables(page, label: str, wide: dict[str, list]) -> None:
     html = next(child for child in page._page_box.children if getattr(child, "element_tag", None) == "html")
     right = html.content_box_x() + html.width
     for box in _boxes(html):
         where = box.element.get("data-table") if type(box).__name__ == "TableBox" and box.element is not None else None
         excess = box.position_x + box.margin_width() - right if where else 0
         if excess > 1:
-            chapter_id, _, index = where.rpartition("/")
-            chapter = next(chapter for chapter in book.chapters if chapter.id == chapter_id)
-            line = chapter.table_lines[int(index)] if int(index) < len(chapter.table_lines) else None
-            report.warn(f"PDF layout: this table runs {excess:.0f} pt past the text block on page {label}: give it "
-                        "fewer columns or shorter cells", chapter.source, line)
+            found = wide.setdefault(where, [label, label, excess])
+            found[1], found[2] = label, max(found[2], excess)
 
 
 def _boxes(box):

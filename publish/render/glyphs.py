@@ -28,8 +28,9 @@ NOTO = [  # (words in the characters' Unicode names, what the script is called, 
     (("ARMENIAN",), "Armenian", "Noto Serif Armenian", "fonts-noto-core"),
     (("GEORGIAN",), "Georgian", "Noto Serif Georgian", "fonts-noto-core"),
     (("ETHIOPIC",), "Ethiopic", "Noto Serif Ethiopic", "fonts-noto-core"),
-    (("EMOJI", "FACE", "HAND", "HEART"), "emoji", "Noto Color Emoji", "fonts-noto-color-emoji"),
 ]
+EMOJI = ("emoji", "Noto Color Emoji", "fonts-noto-color-emoji")
+EMOJI_BLOCKS = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF))  # pictographs, dingbats, symbols
 OTHER = ("other", "Noto Serif", "fonts-noto-core")
 
 
@@ -64,6 +65,8 @@ def _drawn(char: str) -> bool:
 
 
 def _script(char: str) -> tuple[str, str, str]:
+    if any(start <= ord(char) <= end for start, end in EMOJI_BLOCKS):
+        return EMOJI
     name = unicodedata.name(char, "")
     for words, script, family, package in NOTO:
         if any(word in name for word in words):
