@@ -286,3 +286,20 @@ def test_arabic_and_japanese_print_with_real_glyphs(arabic, tmp_path):
 
 def test_the_arabic_sample_passes_epubcheck_and_ace(arabic):
     assert_epubcheck_and_ace_pass(arabic[0]["epub"])
+
+
+def test_a_cover_image_too_small_for_print_is_named(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "book.yaml").write_text("title: C\nlanguage: en\ncover: cover.png\n")
+    (tmp_path / "one.md").write_text("# One\n\nText.\n")
+    Image.new("RGB", (600, 900), "navy").save(tmp_path / "cover.png")
+    report = Report()
+    build(tmp_path, tmp_path / "out", ["cover"], report)
+    assert [str(w) for w in report.warnings] == [
+        f"{tmp_path / 'book.yaml'}: warning: cover 'cover.png' (600 x 900 px) prints at 103 ppi on the front of the "
+        "printed cover (5.62 x 8.75 in with the bleed); printers want 300: use an image of at least 1688 x 2625 px"]
+    Image.new("RGB", (1688, 2625), "navy").save(tmp_path / "cover.png")
+    report = Report()
+    build(tmp_path, tmp_path / "out", ["cover"], report)
+    assert report.warnings == []

@@ -13,6 +13,7 @@ from publish.model import RenderedBook
 from publish.theme import cover, templates
 
 MM_PER_INCH = 25.4
+PRINT_PPI = 300  # what printers ask of images
 PAGE_THICKNESS_IN = {"white": 0.002252, "cream": 0.0025}  # KDP's figures per page (one leaf side)
 SPINE_TEXT_MIN_IN = 0.18  # thinner spines carry no text (KDP: books under 80 pages on white paper)
 
@@ -54,6 +55,8 @@ def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
     sheet = cover_sheet(book, context.layouts.layout(profile).page_count)
     env = templates.environment(book.root)
     front_image = (book.root / book.metadata.cover).as_uri() if book.metadata.cover else None
+    if book.metadata.cover:
+        _warn_low_resolution(book, sheet, context)
     html = templates.render(env, "cover-wrap.html", book=book, sheet=sheet, profile=profile, front_image=front_image,
                             colours=_colours(profile), cmyk_profile=profiles.CMYK_PROFILE.as_uri())
     document, _ = render_html(book, html, ["cover.css"], [], context.report)
@@ -64,6 +67,22 @@ def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
     return document.write_pdf(pdf_identifier=f"{book.metadata.identifier}#cover".encode("utf-8"),
                               pdf_variant=profile.pdf_variant if profile.colour == "cmyk" else None,
                               output_intent="srgb" if profile.colour == "srgb" else None)
+
+
+def _warn_low_resolution(book: RenderedBook, sheet: CoverSheet, context: BuildContext) -> None:
+    """The front image fills the front panel and its bleed (cropped to it): printers want 300 ppi there."""
+    from PIL import Image
+
+    with Image.open(book.root / book.metadata.cover) as image:
+        width, height = image.size
+    panel_width, panel_height = sheet.trim_width_in + sheet.bleed_in, sheet.height_in
+    ppi = min(width / panel_width, height / panel_height)
+    if ppi < PRINT_PPI:
+        context.report.warn(
+            f"cover '{book.metadata.cover}' ({width} x {height} px) prints at {ppi:.0f} ppi on the front of the "
+            f"printed cover ({panel_width:.2f} x {panel_height:.2f} in with the bleed); printers want {PRINT_PPI}: "
+            f"use an image of at least {round(panel_width * PRINT_PPI)} x {round(panel_height * PRINT_PPI)} px",
+            book.root / "book.yaml")
 
 
 def _colours(profile: profiles.PrintProfile) -> dict[str, str]:
