@@ -102,7 +102,7 @@ def _structure(path: Path) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("profile", [None, "ingram"])  # the book's kdp, and PDF/X-1a in CMYK
+@pytest.mark.parametrize("profile", [None, pytest.param("ingram", marks=pytest.mark.exhaustive)])  # kdp; PDF/X-1a
 def test_a_book_laid_out_in_parts_prints_as_a_single_layout_does(tmp_path, small_parts, profile):
     whole, _ = _built(tmp_path / "whole", jobs=1, profile=profile)
     assert small_parts == []
@@ -205,7 +205,8 @@ def test_a_rebuild_lays_out_again_only_the_parts_an_edit_moved(tmp_path, small_p
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("damage", ["not json", "wrong fields", "group PDF gone"])
+@pytest.mark.parametrize("damage", ["not json", *(pytest.param(damage, marks=pytest.mark.exhaustive)
+                                                   for damage in ("wrong fields", "group PDF gone"))])
 def test_damaged_kept_parts_are_laid_out_again(tmp_path, small_parts, parts_laid_out, damage):
     first = build(MANIFESTO, tmp_path / "out", ["pdf"], Report(), BuildOptions(jobs=2))[0].read_bytes()
     kept = tmp_path / "out" / ".cache" / "the-communist-manifesto" / "layout-kdp"
