@@ -174,7 +174,12 @@ class Metadata:
     @property
     def direction(self) -> str:
         """'rtl' for a language written right to left (its pages turn the other way), else 'ltr'."""
-        return "rtl" if self.language.split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+        return "rtl" if primary_language(self.language) in RIGHT_TO_LEFT else "ltr"
+
+
+def primary_language(tag: str) -> str:
+    """A BCP 47 tag's language without its region or script: 'pt' for 'pt-BR'."""
+    return tag.split("-")[0].lower()
 
 
 RIGHT_TO_LEFT = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ckb", "dv", "ug", "syr"}

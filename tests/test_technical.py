@@ -116,7 +116,8 @@ def test_captions_and_numbers_and_references(technical):
     assert references == {"Section 1.1": "ch-01-basics.xhtml#sec-setup",
                           "Equation 1.1": "ch-01-basics.xhtml#eq-gauss",
                           "Figure 1.1": "ch-01-basics.xhtml#fig-bars", "Figure 1.2": "ch-01-basics.xhtml#fig-flow",
-                          "Table 2.1": "ch-02-results.xhtml#tbl-numbers", "Table 2.2": "ch-02-results.xhtml#tbl-chapters",
+                          "Table 2.1": "ch-02-results.xhtml#tbl-numbers",
+                          "Table 2.2": "ch-02-results.xhtml#tbl-chapters",
                           "Listing 2.1": "ch-02-results.xhtml#lst-count"}
     listing = results.find(".//xhtml:figure[@id='lst-count']", NS)
     assert "".join(listing.find("xhtml:figcaption", NS).itertext()) == "Listing 2.1: Counting pages"

@@ -19,7 +19,7 @@ from publish.layout.print_html import (
 )
 from publish.layout.profiles import PrintProfile, profile_named
 from publish.layout.whole import lay_out_whole
-from publish.model import RenderedBook
+from publish.model import RenderedBook, primary_language
 from publish.output import write_atomic
 from publish.progress import Stage, no_progress
 
@@ -87,7 +87,7 @@ def warn_without_hyphenation(book: RenderedBook, report: Report) -> None:
     import pyphen
 
     language = book.metadata.language
-    if language.split("-")[0].lower() in UNHYPHENATED or pyphen.language_fallback(language.replace("-", "_")):
+    if primary_language(language) in UNHYPHENATED or pyphen.language_fallback(language.replace("-", "_")):
         return
     report.warn(f"print: no hyphenation dictionary for language '{language}', so no word is hyphenated and "
                 "justified lines may be loose; check the language tag, or set such lines by hand",

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from publish.manuscript.yaml_document import Validator, type_name
-from publish.model import Strings
+from publish.model import Strings, primary_language
 
 CATALOGUES = Path(__file__).with_name("catalogues")
 FALLBACK = "en"
@@ -25,7 +25,7 @@ def catalogue(language: str) -> dict[str, str]:
 
 def catalogue_language(tag: str) -> str:
     """The catalogue that serves a BCP 47 tag: its primary language ('pt' for 'pt-BR'), else English."""
-    primary = tag.split("-")[0].lower()
+    primary = primary_language(tag)
     return primary if (CATALOGUES / f"{primary}.yaml").is_file() and primary.isalpha() else FALLBACK
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from publish.manuscript.loading import read_utf8
-from publish.model import Book
+from publish.model import Book, primary_language
 from publish.proofing.lint import Finding
 from publish.proofing.prose import WORD, Line
 
@@ -37,7 +37,7 @@ def book_words(root: Path) -> set[str]:
 
 
 def spelling_findings(book: Book, lines: list[Line]) -> Iterator[Finding]:
-    language = book.metadata.language.split("-")[0].lower()
+    language = primary_language(book.metadata.language)
     if language not in LANGUAGES:
         return
     dictionary = _dictionary(language)

@@ -15,7 +15,14 @@ from publish.cache.chapters import ChapterCache, Rendered
 from publish.errors import ManuscriptError, Problem, Report
 from publish.manuscript.identifiers import slugify
 from publish.manuscript.strings import catalogue_language, languages
-from publish.model import Book, Chapter, ChapterSource, Footnote, RenderedBook
+from publish.model import (
+    Book,
+    Chapter,
+    ChapterSource,
+    Footnote,
+    RenderedBook,
+    primary_language,
+)
 from publish.render.content_model import conform
 from publish.render.figures import (
     LISTED,
@@ -95,7 +102,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
 def _warn_untranslated(book: Book, report: Report) -> None:
     """The tool has no catalogue for the book's language: its fixed strings are in English."""
     language = book.metadata.language
-    if catalogue_language(language) == language.split("-")[0].lower():
+    if catalogue_language(language) == primary_language(language):
         return
     report.warn(f"language '{language}' has no catalogue of the book's fixed strings (contents, notes, "
                 f"landmarks...), so they are in English; translate them in book.yaml's 'strings:' section "
@@ -152,7 +159,8 @@ def _resolved(chapters: list[Chapter], book: Book, ids: dict[Path, str], report:
         body = parse_fragment(chapter.body_html)
         notes = [parse_fragment(note.html) for note in chapter.footnotes]
         for part in (body, *notes):
-            problems.extend(number_labels(part, numbers, source, book.strings))  # first: a reference to no label is an error
+            # first: a reference to no label is an error
+            problems.extend(number_labels(part, numbers, source, book.strings))
             resolve_links(part, chapter, source, targets, report)
         footnotes = tuple(replace(note, html=inner_xhtml(part)) for note, part in zip(chapter.footnotes, notes))
         result.append(replace(chapter, body_html=inner_xhtml(body), footnotes=footnotes))

@@ -10,6 +10,8 @@ import re
 
 from lxml import etree
 
+from publish.model import primary_language
+
 NBSP, NARROW_NBSP, WORD_JOINER = "\u00a0", "\u202f", "\u2060"
 LEFT_AS_TYPED = {"code", "pre", "kbd", "samp", "var", "script", "style", "math"}
 SPACES = "[ \t\n\u00a0\u202f]*"
@@ -27,7 +29,7 @@ DIALOGUE_DASH = re.compile(r"^(\s*)—[ \t]+")
 def apply_typography(root: etree._Element, language: str, direction: str = "ltr") -> None:
     """Set the text under `root` (a chapter's body or a note) as the book's language wants it; in a book written
     right to left, code is marked as reading left to right (EPUB forbids `direction` in CSS)."""
-    french = language.split("-")[0].lower() == "fr"
+    french = primary_language(language) == "fr"
     if direction == "rtl":
         for code in root.iter("pre", "code"):
             code.set("dir", "ltr")
