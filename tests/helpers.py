@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+import pytest
 from lxml import etree
 
 NS = {
@@ -140,3 +142,18 @@ def assert_review_text_in_order(text: str) -> None:
         found = text.find(letters(paragraph), position)
         assert found >= 0, paragraph[:60]
         position = found
+
+
+def in_chromium(page: Path, expression: str, tmp_path: Path) -> str:
+    """What a JavaScript expression gives on the page as headless Chromium lays it out."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is missing")
+    probe = page.with_name("probe-" + page.name)
+    script = f"<script>document.title = String({expression});</script>"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+    result = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=900,1200", "--dump-dom",
+                             probe.as_uri()], capture_output=True, text=True, timeout=120)
+    return html.unescape(re.search(r"<title>(.*?)</title>", result.stdout, re.DOTALL).group(1))

@@ -13,7 +13,7 @@ from publish.build import build
 from publish.errors import ConfigError, Report
 from publish.manuscript.strings import catalogue, languages
 from tests.conftest import assert_epubcheck_and_ace_pass
-from tests.helpers import DATA, NS, Epub, pdf_pages
+from tests.helpers import DATA, NS, Epub, in_chromium, pdf_pages
 
 BOOK = DATA / "french"
 ENGLISH_FURNITURE = ("Contents", "Title page", "Copyright", "Published", "Cover", "Figure 1.1:",
@@ -284,6 +284,15 @@ def test_arabic_and_japanese_print_with_real_glyphs(arabic, tmp_path):
     assert "雨が降っていた。" in " ".join(line.text for page in pdf_pages(pdf) for line in page.lines)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "IPA" in fonts or "Noto" in fonts, fonts  # a CJK face drew them, not boxes
+
+
+def test_the_right_to_left_web_edition_opens_on_its_text(arabic, tmp_path):
+    """Chromium lays the page out without a horizontal overflow (a skip link moved off to the left once widened
+    a right-to-left page to a blank first view), the text set from the right."""
+    found = in_chromium(arabic[0]["html"], "[document.documentElement.scrollWidth <= innerWidth, "
+                        "getComputedStyle(document.querySelector('main p')).direction, "
+                        "document.querySelector('a.skip').getBoundingClientRect().width]", tmp_path)
+    assert found == "true,rtl,1"
 
 
 def test_the_arabic_sample_passes_epubcheck_and_ace(arabic):

@@ -4,11 +4,9 @@ SVG diagram. Each is checked in the outputs: the EPUB's XML, the PDF's text and 
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from publish.errors import ManuscriptError, Report
 from publish.layout import parallel as parallel_layout
 from publish.render.math import MathError, mathml
 from tests.conftest import assert_epubcheck_and_ace_pass
-from tests.helpers import DATA, NS, Epub, pdf_pages
+from tests.helpers import DATA, NS, Epub, in_chromium, pdf_pages
 
 BOOK = DATA / "technical"
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -226,25 +224,10 @@ def test_the_web_edition_holds_mathml_and_its_styles_unescaped(technical):
     assert ".highlight .k" in style
 
 
-def _in_chromium(page: Path, expression: str, tmp_path: Path) -> str:
-    """What a JavaScript expression gives on the page as headless Chromium lays it out."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("chromium is missing")
-    probe = page.with_name("probe-" + page.name)
-    script = f"<script>document.title = String({expression});</script>"
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
-    result = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=900,1200", "--dump-dom",
-                             probe.as_uri()], capture_output=True, text=True, timeout=120)
-    return html.unescape(re.search(r"<title>(.*?)</title>", result.stdout, re.DOTALL).group(1))
-
-
 def test_the_web_edition_is_styled_in_a_browser(technical, tmp_path):
     page = tmp_path / "page.html"
     shutil.copy(technical[0]["html"], page)
-    title = _in_chromium(page, "[getComputedStyle(document.body).fontFamily, "
+    title = in_chromium(page, "[getComputedStyle(document.body).fontFamily, "
                          "getComputedStyle(document.querySelector('pre')).fontFamily].join('|')", tmp_path)
     body_font, code_font = title.split("|")
     assert "Iowan Old Style" in body_font and "Times" not in body_font
@@ -271,7 +254,7 @@ def test_equations_are_centred_and_a_number_sits_flush_right_on_its_line(technic
             epub.extractall(tmp_path / "epub")
         page = next(path for path in (tmp_path / "epub").rglob("*.xhtml")
                     if 'class="equation numbered"' in path.read_text(encoding="utf-8"))
-    geometry = _in_chromium(page, EQUATION_GEOMETRY, tmp_path)
+    geometry = in_chromium(page, EQUATION_GEOMETRY, tmp_path)
     off_centre, number_gap, number_drop, unnumbered_off_centre = map(int, geometry.split())
     assert abs(off_centre) <= 2 and abs(number_gap) <= 2 and abs(number_drop) <= 4, geometry
     assert abs(unnumbered_off_centre) <= 2, geometry
