@@ -11,7 +11,7 @@ from hypothesis import settings
 from publish.build import BuildOptions, build
 from publish.errors import Report
 from publish.release.verify import run_ace, run_epubcheck
-from tests.helpers import CORPUS, DATA, PROJECT
+from tests.helpers import CORPUS, DATA, PROJECT, SEED, SHARED
 
 EPOCH = "1700000000"
 
@@ -41,6 +41,9 @@ def assert_epubcheck_and_ace_pass(epub: Path) -> None:
 def pytest_configure(config):
     # Every build in the tests is stamped with one fixed time, so outputs can be compared byte for byte.
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    if not (CORPUS.is_dir() and SEED.is_file()):
+        pytest.exit(f"the tests need the project's shared folder (corpus/ and seed/review.txt) at {SHARED}: put it "
+                    "beside the checkout, or set PUBLISH_SHARED to where it is", returncode=4)
 
 
 class Built:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -24,8 +25,9 @@ NS = {
 }
 DATA = Path(__file__).parent / "data"
 PROJECT = Path(__file__).parent.parent
-CORPUS = PROJECT.parent / "shared" / "corpus"
-SEED = PROJECT.parent / "shared" / "seed" / "review.txt"
+SHARED = Path(os.environ.get("PUBLISH_SHARED", PROJECT.parent / "shared"))  # the corpus and the review's source
+CORPUS = SHARED / "corpus"
+SEED = SHARED / "seed" / "review.txt"
 
 
 class Epub:
