@@ -121,12 +121,15 @@ def manuscript_copy(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def profile_builds(tmp_path_factory) -> dict[tuple[str, str], Path]:
-    """The review and the Communist Manifesto as a PDF for every printer profile."""
+    """The review and the Communist Manifesto as a PDF for every printer profile. The review's 12 pages are under
+    every printer's minimum, which is the one warning its print builds give."""
     builds = {}
     for book, manuscript in (("review", PROJECT / "manuscript"), ("manifesto", CORPUS / "the-communist-manifesto")):
         out = tmp_path_factory.mktemp(f"{book}-profiles")
         for profile in ("screen", "kdp", "ingram", "lulu"):
             report = Report()
             builds[book, profile] = build(manuscript, out, ["pdf"], report, BuildOptions(profile=profile))[0]
-            assert report.warnings == [], (book, profile, report.warnings)
+            expected = [] if book == "manifesto" or profile == "screen" else ["this printer takes at least"]
+            assert [next((text for text in expected if text in warning.message), warning.message)
+                    for warning in report.warnings] == expected, (book, profile, report.warnings)
     return builds

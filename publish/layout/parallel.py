@@ -38,7 +38,7 @@ from publish.layout.passes import (
     warn_hyphen_runs,
 )
 from publish.layout.print_html import lay_out_html, print_environment, print_html
-from publish.layout.profiles import PrintProfile
+from publish.layout.profiles import PrintProfile, page_multiple
 from publish.layout.worker import title_css, work
 from publish.model import Chapter, RenderedBook
 from publish.progress import Stage
@@ -269,7 +269,7 @@ class _Layout:
         front, root, front_runs = self.front
         front_pages = len(front.pages)
         counts = [self.counted[index].pages for index in range(len(self.body))]
-        page_count = padded(front_pages + _body_pages(counts), self.book.print.pad_to)
+        page_count = padded(front_pages + _body_pages(counts), page_multiple(self.profile, self.book.print))
         labels = tuple(roman(n) for n in range(1, front_pages + 1)) + tuple(
             str(n) for n in range(1, page_count - front_pages + 1))
         group_of = {index: group for group, members in enumerate(self.groups) for index in members}

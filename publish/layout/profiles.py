@@ -70,6 +70,12 @@ def has_bleed(profile: PrintProfile, options: PrintOptions) -> bool:
     return profile.bleed == "optional" and bool(options.bleed)
 
 
+def page_multiple(profile: PrintProfile, options: PrintOptions) -> int:
+    """What the page count is padded to: a bound book's leaves hold two pages each; a screen shows one page at a
+    time, so it gets no blank page at the end."""
+    return options.pad_to if profile.mirrored else 1
+
+
 def gutter_in(page_count: int) -> float:
     """KDP's minimum inside margin for a book of this many pages."""
     for last_page, gutter in GUTTER_BANDS_IN:

@@ -20,7 +20,7 @@ from publish.layout.passes import (
     warn_hyphen_runs,
 )
 from publish.layout.print_html import lay_out_html, print_environment
-from publish.layout.profiles import PrintProfile
+from publish.layout.profiles import PrintProfile, page_multiple
 from publish.model import RenderedBook
 from publish.progress import Stage
 
@@ -50,7 +50,7 @@ def lay_out_whole(book: RenderedBook, html: str, report: Report, profile: PrintP
         geometry = gutter.settled
     document, root, runs = laid_out
     warn_hyphen_runs(report, [(run.page, run.text) for run in runs])
-    page_count = padded(len(document.pages), book.print.pad_to)
+    page_count = padded(len(document.pages), page_multiple(profile, book.print))
     labels = page_labels(document, book, page_count)
     report_page_problems(document, labels, book, report)
     return PrintLayout(document, tuple(page_starts(document, root, labels)), geometry, labels, page_count)

@@ -86,7 +86,7 @@ def test_fonts_embedded_and_subset_and_file_sound(profile, book, profile_builds)
 @pytest.mark.parametrize("book", BOOKS)
 def test_page_labels_roman_then_arabic_and_even_count(profile, book, profile_builds):
     pages = pdf_pages(profile_builds[book, profile])
-    assert len(pages) % 2 == 0
+    assert len(pages) % 2 == 0 or profile == "screen"
     labels = [page.label for page in pages]
     body = labels.index("1")
     assert labels[:body] == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii"][:body]
@@ -126,6 +126,16 @@ def test_no_running_head_on_openers_or_blank_pages(profile, book, profile_builds
                 assert page.lines == [], page.number  # a blank page is blank: no folio either
         heads_seen += bool(heads)
     assert heads_seen > 0
+
+
+@pytest.mark.parametrize("book", BOOKS)
+def test_the_screen_edition_has_no_blank_page(book, profile_builds):
+    """A screen shows one page at a time: chapters open on the next page, not on a recto, and nothing pads the
+    end. The bound edition of the same book has blank versos."""
+    blank = {profile: [page.number for page in pdf_pages(profile_builds[book, profile]) if not page.lines]
+             for profile in ("screen", "kdp")}
+    assert blank["kdp"] != []
+    assert blank["screen"] == []
 
 
 @pytest.mark.parametrize("profile", ["kdp", "ingram", "lulu"])
