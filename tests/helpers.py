@@ -69,6 +69,12 @@ class Epub:
         return normalise(" ".join(parts))
 
 
+def print_warnings(report) -> list[str]:
+    """A build's warnings but the printer's page minimum, which every book of a few pages gets under the default
+    profile (kdp: 24 pages or more)."""
+    return [str(warning) for warning in report.warnings if "this printer takes at least" not in warning.message]
+
+
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

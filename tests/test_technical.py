@@ -19,7 +19,7 @@ from publish.errors import ManuscriptError, Report
 from publish.layout import parallel as parallel_layout
 from publish.render.math import MathError, mathml
 from tests.conftest import assert_epubcheck_and_ace_pass
-from tests.helpers import DATA, NS, Epub, in_chromium, pdf_pages
+from tests.helpers import DATA, NS, Epub, in_chromium, pdf_pages, print_warnings
 
 BOOK = DATA / "technical"
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -294,7 +294,7 @@ def test_a_table_too_wide_for_the_page_is_named_with_its_line(tmp_path):
                                      + "|".join(f"longervalue{i}" for i in cells) + "|\n")
     report = Report()
     build(tmp_path, tmp_path / "out", ["pdf"], report)
-    assert [str(w) for w in report.warnings] == [
+    assert print_warnings(report) == [
         f"{tmp_path / 'one.md'}:5: warning: PDF layout: this table runs 193 pt past the text block on page 1: give "
         "it fewer columns or shorter cells, or its caption {.landscape} for a page of its own"]
 
@@ -390,7 +390,7 @@ def test_a_book_may_leave_long_code_lines_whole_and_hear_of_each(tmp_path):
                                      f"> ```\n> {long_line}\n> ```\n")
     report = Report()
     pdf = build(tmp_path, tmp_path / "out", ["pdf"], report)[0]
-    assert [str(w) for w in report.warnings] == [
+    assert print_warnings(report) == [
         f"{tmp_path / 'one.md'}:{line}: warning: PDF layout: this code line of {len(long_line)} characters runs past "
         f"the text block (it holds {columns}): shorten it, or set print.code_wrap: true to break it with a mark"
         for line, columns in ((7, 59), (11, 53))]
@@ -424,5 +424,5 @@ def test_a_wide_table_over_several_pages_is_named_once(tmp_path):
                                      + "|".join("---" for _ in cells) + "|\n" + rows)
     report = Report()
     build(tmp_path, tmp_path / "out", ["pdf"], report)
-    warnings = [str(w) for w in report.warnings]
+    warnings = print_warnings(report)
     assert len(warnings) == 1 and re.search(r"one\.md:5: .* past the text block on pages 1–\d+: ", warnings[0])
