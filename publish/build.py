@@ -16,7 +16,7 @@ from publish.formats.context import BuildContext
 from publish.layout.layouts import PrintLayouts
 from publish.manuscript.loading import load_book
 from publish.model import Book, RenderedBook
-from publish.output import write_atomic
+from publish.output import output_folder, write_atomic
 from publish.progress import Stage, no_progress
 from publish.render.book import render_book
 
@@ -94,6 +94,7 @@ def build(manuscript: Path, out_dir: Path, format_names: list[str], report: Repo
           options: BuildOptions = BuildOptions(), sources: Sources | None = None) -> list[Path]:
     """Build each named format; nothing is written unless it was built whole (and, if strict, without warnings).
     `sources`, when given, is what fresh_outputs read just before."""
+    output_folder(out_dir)
     with options.stage("load"):  # already read when the caller checked whether the outputs were up to date
         sources = sources or Sources.read(manuscript, out_dir)
     pipeline = Pipeline(sources.book, report, options, cache=out_dir / CACHE)

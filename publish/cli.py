@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -132,10 +133,29 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; earlier outputs were left as they were", file=sys.stderr)
         return 130
+    except (MemoryError, RecursionError, OSError) as error:
+        if args.verbose:
+            raise
+        print(_resource_message(error), file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
     return EXIT_OK
+
+
+def _resource_message(error: BaseException) -> str:
+    """One line for a build that ran out of something: memory, the stack, disk space or permission to write."""
+    if isinstance(error, MemoryError):
+        return ("ran out of memory; close other programs, build with -j 1, or split the longest chapters "
+                "(earlier outputs were left as they were)")
+    if isinstance(error, RecursionError):
+        return ("the book nests too deeply to lay out (block quotes, lists or HTML elements inside one another); "
+                "nest them less deeply (earlier outputs were left as they were)")
+    where = f"{display_path(Path(error.filename))}: " if getattr(error, "filename", None) else ""
+    if error.errno == errno.ENOSPC:
+        return f"{where}the disk is full: free some space or choose another folder with -o; earlier outputs were left as they were"
+    return f"{where}{error.strerror or error}; earlier outputs were left as they were"
 
 
 def _build(args: argparse.Namespace, report: Report) -> int:

@@ -65,6 +65,10 @@ class FormatError(PublishError):
     """An output format could not be produced from a valid manuscript."""
 
 
+class OutputError(PublishError):
+    """An output cannot be written: its folder is a file or read-only, or the disk is full."""
+
+
 class Report:
     """Collects warnings during a build; `strict` makes any warning fatal at the end."""
 

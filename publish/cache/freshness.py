@@ -13,10 +13,12 @@ from pathlib import Path
 
 from publish.cache.chapters import problem_from_json, problem_to_json
 from publish.cache.digest import code_fingerprint, digest_of, digest_of_all
-from publish.errors import Problem
+from publish.errors import ManuscriptError, Problem
+from publish.manuscript.files import MB, not_a_file, outside, read_checked
 from publish.output import write_atomic
 from publish.theme import templates
 
+HASHED_WHOLE = 64 * MB  # over this (larger than any chapter or image a build takes) a file is known by its size and time
 LIBRARIES = ("ebooklib", "weasyprint", "pydyf", "jinja2", "uharfbuzz", "font-source-serif-pro", "pyyaml")
 
 
@@ -28,14 +30,32 @@ def source_digest(manuscript: Path, out_dir: Path) -> str:
 
 
 def _source_parts(manuscript: Path, out_dir: Path):
-    """The tool, then each file's name and bytes, read one at a time."""
+    """The tool, then each file's name and what stands for its content, one file at a time."""
     yield code_fingerprint()
     yield from (f"{name}={version(name)}" for name in LIBRARIES)
     for folder in (manuscript.resolve(), *templates.template_folders(manuscript)[1:],
                    *templates.style_folders(manuscript)[1:]):
         for path in _files(folder, skipped=out_dir.resolve()):
             yield str(path.relative_to(folder))
-            yield path.read_bytes()
+            yield hashed_content(path, folder)
+
+
+def hashed_content(path: Path, folder: Path) -> bytes | str:
+    """An ordinary file's bytes; for what a build would refuse to read (a link out of the folder, a pipe, a
+    device) or need not read whole (a file larger than any a book uses: a stray disk image), what it is, its size
+    and its time, without opening it."""
+    if outside(path, folder):
+        return f"link to {path.resolve()}"
+    reason = not_a_file(path)
+    if reason is not None:
+        return reason
+    status = path.stat()
+    if status.st_size > HASHED_WHOLE:
+        return f"{status.st_size} bytes at {status.st_mtime_ns}"
+    try:
+        return read_checked(path, HASHED_WHOLE, "")
+    except ManuscriptError:  # gone or changed since it was looked at: the build that reads it next will say so
+        return "unreadable"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from publish.render.svg import image_bytes
 from publish.render.xhtml import inner_xhtml, parse_fragment
 
 PRINT_CHANGES = ("<math", "<pre", '.svg"', "<table")  # what _printable changes, as it shows in the HTML
+SPACE_BEFORE_NEWLINE = re.compile(r"[ \t]+\n")
 BLOCKS_AS_SPANS = {"p", "blockquote", "ul", "ol", "li", "div"}
 OPENING_LETTER = re.compile(r"[\"'“‘«(\[]?[^\W\d_]")
 PHRASING = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
@@ -43,7 +44,14 @@ def note_as_span(note: Footnote) -> etree._Element | None:
             return None
     content.tag = "span"
     content.attrib.update({"class": "footnote", "id": note.id, "data-number": str(note.number)})
+    for element in content.iter():  # WeasyPrint fails on a space before a newline in a footnote ("Got ' \n'")
+        element.text = _no_space_before_newline(element.text)
+        element.tail = _no_space_before_newline(element.tail) if element is not content else element.tail
     return content
+
+
+def _no_space_before_newline(text: str | None) -> str | None:
+    return SPACE_BEFORE_NEWLINE.sub("\n", text) if text else text
 
 
 def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, code_wrap: bool,

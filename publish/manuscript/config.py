@@ -19,6 +19,7 @@ from publish.model import (
     ContentsOptions,
     Creator,
     EpubOptions,
+    LimitOptions,
     LintOptions,
     Metadata,
     PrintOptions,
@@ -56,6 +57,7 @@ BOOK_KEYS = {key.name: key for key in (
     Key("epub", "a mapping", "Ebook options, see below."),
     Key("lint", "a mapping", "Proofreading checks (publish lint), see below."),
     Key("contents", "a mapping", "What follows the contents page (lists of figures, tables), see below."),
+    Key("limits", "a mapping", "How large the manuscript may be (chapter size, nesting...), see below."),
     Key("strings", "a mapping of string names to texts", "The book's fixed strings (contents, notes...) in your "
         "words, over the tool's for the book's language."),
     Key("jobs", "a whole number, 1 or more", "Worker processes for long builds; default: every core (-j overrides)."),
@@ -91,6 +93,7 @@ class BookConfig:
     jobs: int | None = None
     contents: ContentsOptions = ContentsOptions()
     strings: Strings = Strings("en")
+    limits: LimitOptions = LimitOptions()
 
 
 def parse_book_yaml(text: str, path: Path) -> BookConfig:
@@ -112,7 +115,7 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     if check.problems:
         raise ConfigError(sorted(check.problems, key=lambda problem: problem.line or 0))
     return BookConfig(metadata, sections["print"], chapters, document.line("cover") if "cover" in data else None,
-                      sections["epub"], sections["lint"], jobs, sections["contents"], strings)
+                      sections["epub"], sections["lint"], jobs, sections["contents"], strings, sections["limits"])
 
 
 def _metadata(data: dict, check: Validator) -> Metadata:

@@ -5,11 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from publish.errors import ConfigError, ManuscriptError, Problem
 from publish.manuscript.config import ChapterRef, parse_book_yaml
-from publish.model import Book, ChapterSource
+from publish.manuscript.files import (
+    BOOK_YAML_LIMIT,
+    MB,
+    decoded,
+    not_a_file,
+    outside,
+    read_checked,
+    read_utf8,
+)
+from publish.manuscript.limits import limit_problems, raise_it, word_problem
+from publish.manuscript.yaml_document import YamlProblem, load_bounded
+from publish.model import Book, ChapterSource, LimitOptions
 
 CHAPTER_ROLES = (
     "chapter", "foreword", "preface", "prologue", "introduction", "preamble", "part", "epilogue", "afterword",
@@ -26,15 +35,19 @@ def load_book(root: Path) -> Book:
     if not config_path.is_file():
         raise ConfigError(Problem(
             f"no book.yaml in {root}: create one with at least 'title:' and 'language:'", root))
-    config = parse_book_yaml(read_utf8(config_path), config_path)
+    config = parse_book_yaml(read_utf8(config_path, BOOK_YAML_LIMIT, "book.yaml holds settings, not text"),
+                             config_path)
     refs = config.chapters if config.chapters is not None else _all_markdown_files(root, config_path)
     problems: list[Problem] = []
     chapters = []
     for ref in refs:
         try:
-            chapters.append(load_chapter(root, ref, config_path))
+            chapters.append(load_chapter(root, ref, config_path, config.limits))
         except ManuscriptError as error:
             problems.extend(error.problems)
+    too_many_words = word_problem(tuple(chapters), config.limits, config_path)
+    if too_many_words is not None:
+        problems.append(too_many_words)
     if config.metadata.cover is not None:
         problems.extend(Problem(p.message, config_path, config.cover_line)
                         for p in _check_inside(root, config.metadata.cover, config_path, "cover"))
@@ -44,7 +57,8 @@ def load_book(root: Path) -> Book:
     if problems:
         raise ManuscriptError(problems)
     return Book(root=root, metadata=config.metadata, print=config.print, chapters=tuple(chapters), epub=config.epub,
-                lint=config.lint, contents=config.contents, jobs=config.jobs, strings=config.strings)
+                lint=config.lint, contents=config.contents, jobs=config.jobs, strings=config.strings,
+                limits=config.limits)
 
 
 SKIPPED_FOLDERS = {"templates", "styles", "build", "dist", "node_modules"}  # what a manuscript folder holds besides
@@ -65,26 +79,37 @@ def _all_markdown_files(root: Path, config_path: Path) -> tuple[ChapterRef, ...]
 
 
 def _check_inside(root: Path, relative: Path, config_path: Path, what: str) -> list[Problem]:
+    """Whether the file named in book.yaml may be read: inside the folder once its links are resolved, and an
+    ordinary file (never a pipe or a device, which would hang or never end)."""
     target = (root / relative)
-    if relative.is_absolute() or not target.resolve().is_relative_to(root.resolve()):
+    if relative.is_absolute() or outside(target, root):
         return [Problem(f"{what} '{relative}' is outside the manuscript folder; copy it into {root.name}/",
                         config_path)]
-    if not target.is_file():
+    reason = not_a_file(target)
+    if reason == "not found" or reason == "a folder, not a file":
         return [Problem(f"{what} file '{relative}' not found in {root.name}/; check the name", config_path)]
+    if reason is not None:
+        return [Problem(f"{what} '{relative}' is {reason}", config_path)]
     return []
 
 
-def load_chapter(root: Path, ref: ChapterRef, config_path: Path) -> ChapterSource:
+def load_chapter(root: Path, ref: ChapterRef, config_path: Path, limits: LimitOptions = LimitOptions()
+                 ) -> ChapterSource:
     problems = _check_inside(root, Path(ref.name), config_path, "chapter")
     if problems:
         raise ManuscriptError(Problem(problems[0].message, config_path, ref.line))
     path = root / ref.name
-    text = read_utf8(path)
+    text = decoded(read_checked(path, limits.chapter_mb * MB, f"split it into several chapters, or "
+                                f"{raise_it('chapter_mb')}", root), path)
     front, body, first_line = split_front_matter(text, path)
     if not body.strip():
         raise ManuscriptError(Problem("chapter is empty; write its text or remove it from 'chapters'", path, 1))
-    return ChapterSource(path=path, text=body, first_line=first_line,
-                         title=front.get("title"), role=front.get("role", "chapter"))
+    source = ChapterSource(path=path, text=body, first_line=first_line,
+                           title=front.get("title"), role=front.get("role", "chapter"))
+    problems = limit_problems(source, limits)
+    if problems:
+        raise ManuscriptError(problems)
+    return source
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
@@ -93,12 +118,12 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     if not match:
         return {}, text, 1
     try:
-        front = yaml.safe_load(match.group(1)) or {}
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line = mark.line + 2 if mark else 1
-        raise ManuscriptError(Problem(f"invalid front matter: {error.problem}; check the YAML between the '---' lines",
-                                      path, line)) from None
+        front = load_bounded(match.group(1))[0] or {}
+    except YamlProblem as problem:
+        line = problem.line + 2 if problem.line is not None else 1
+        message = (f"invalid front matter{problem.syntax}; check the YAML between the '---' lines" if problem.syntax
+                   else f"front matter: {problem.message}")
+        raise ManuscriptError(Problem(message, path, line)) from None
     if not isinstance(front, dict):
         raise ManuscriptError(Problem("front matter must be keys such as 'title:' and 'role:'", path, 2))
     problems = [Problem(f"unknown front matter key '{key}'; use {' or '.join(FRONT_MATTER_KEYS)}", path, 2)
@@ -110,19 +135,3 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     if problems:
         raise ManuscriptError(problems)
     return front, text[match.end():], text[:match.end()].count("\n") + 1
-
-
-def read_utf8(path: Path) -> str:
-    """Read a text file, refusing anything that is not UTF-8 with the place of the first bad byte."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ManuscriptError(Problem(f"cannot read file: {error.strerror}", path)) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise ManuscriptError(Problem(
-            f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-            "save the file as UTF-8 in your editor", path, line)) from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")

@@ -1,4 +1,4 @@
-"""book.yaml's options sections (print, epub, lint), checked against the settings their dataclasses declare in
+"""book.yaml's options sections (print, epub, lint, contents, limits), checked against the settings their dataclasses declare in
 model.py: each key's type and default from its field, its kind, choices and bounds from its Setting."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from publish.model import (
     TRIM_PRESETS_MM,
     ContentsOptions,
     EpubOptions,
+    LimitOptions,
     LintOptions,
     PrintOptions,
     Setting,
@@ -24,6 +25,7 @@ SECTIONS = {  # section -> (its options, an example line for the message when it
     "epub": (EpubOptions, "notes: book"),
     "lint": (LintOptions, "disable: [long-sentence]"),
     "contents": (ContentsOptions, "lists: [figures, tables]"),
+    "limits": (LimitOptions, "chapter_mb: 40"),
 }
 NO_MARKS_PROFILES = ("screen", "kdp", "lulu")  # their printers refuse crop marks
 TRIM_CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*(in|mm|cm)\s*$", re.IGNORECASE)

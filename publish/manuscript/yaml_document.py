@@ -11,6 +11,65 @@ from typing import Any
 import yaml
 
 from publish.errors import ConfigError, Problem
+from publish.manuscript.files import NOT_XML
+
+MAX_VALUES = 100_000  # values a document may hold once its aliases are expanded (a "billion laughs" holds 10^9)
+
+
+class YamlProblem(Exception):
+    """YAML that cannot be read, or that a book may not hold: `line` is 0-based within the text; `syntax` is the
+    parser's words for a text that is not YAML at all ('at column 3: expected ...')."""
+
+    def __init__(self, message: str, line: int | None, syntax: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.syntax = message, line, syntax
+
+
+def load_bounded(text: str) -> tuple[Any, yaml.Node | None]:
+    """The document in `text` and its root node, as yaml.safe_load reads it, but refused (YamlProblem) where its
+    aliases expand past MAX_VALUES, where it nests deeper than the parser can follow, or where it holds a
+    character a book cannot."""
+    try:
+        loader = yaml.SafeLoader(text)  # which reads the text through, refusing what YAML may not hold
+    except yaml.reader.ReaderError as error:
+        raise YamlProblem(_character_message(chr(error.character)), text.count("\n", 0, error.position)) from None
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node)
+        return (loader.construct_document(node) if node is not None else None), node
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        syntax = f"{f' at column {mark.column + 1}' if mark else ''}: {error.problem or error.context}"
+        raise YamlProblem(f"invalid YAML{syntax}; check the indentation and quoting", mark.line if mark else None,
+                          syntax) from None
+    except RecursionError:
+        raise YamlProblem("the YAML nests too deeply to be read; flatten it", None) from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Count the values as constructing them would make them, each alias expanded, stopping past the bound (a
+    document whose aliases refer to themselves never ends, and is refused the same way)."""
+    count, pending = 0, [root]
+    while pending:
+        node = pending.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise YamlProblem(f"the aliases (*name) here expand to over {MAX_VALUES:,} values; write the values "
+                              "out instead of repeating them through aliases", node.start_mark.line)
+        if isinstance(node, yaml.MappingNode):
+            pending.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node.value, str) and NOT_XML.search(node.value):
+            raise YamlProblem(_character_message(NOT_XML.search(node.value).group()), node.start_mark.line)
+
+
+def _character_message(character: str) -> str:
+    return (f"this line holds the invisible character U+{ord(character):04X}, which a book cannot hold (a control "
+            "character or a noncharacter, perhaps pasted in); delete it")
 
 
 class YamlDocument:
@@ -20,19 +79,12 @@ class YamlDocument:
         self.path = path
         self.lines: dict[tuple, int] = {}
         self.problems: list[Problem] = []
-        loader = yaml.SafeLoader(text)
         try:
-            node = loader.get_single_node()
-            self.data = loader.construct_document(node) if node is not None else {}
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark else None
-            where = f" at column {mark.column + 1}" if mark else ""
-            raise ConfigError(Problem(
-                f"invalid YAML{where}: {error.problem or error.context}; check the indentation and quoting",
-                path, line)) from None
-        finally:
-            loader.dispose()
+            data, node = load_bounded(text)
+        except YamlProblem as problem:
+            raise ConfigError(Problem(problem.message, path, None if problem.line is None else problem.line + 1)
+                              ) from None
+        self.data = data if node is not None else {}
         if node is not None:
             self._record_lines(node, ())
 

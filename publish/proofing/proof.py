@@ -16,7 +16,7 @@ from publish import __version__
 from publish.build import BuildOptions, Pipeline
 from publish.errors import Report
 from publish.manuscript.loading import load_book
-from publish.output import write_atomic
+from publish.output import output_folder, write_atomic
 from publish.proofing.lint import Finding, lint_book
 from publish.proofing.prose import WORD
 from publish.proofing.spelling import spelling_findings
@@ -57,6 +57,7 @@ class ChapterProof:
 def make_proof(manuscript: Path, folder: Path, report: Report, strict: bool = False) -> Path:
     """Write the proof folder; a proof already there becomes the one this proof is compared with."""
     book = load_book(manuscript)
+    output_folder(folder)
     built = _build_time()
     stamp = f"PROOF  |  version {book.metadata.version or __version__}  |  built {built:%Y-%m-%d %H:%M} UTC"
     # Laid out whole (one job): the chapters' pages are read from the layout's document.

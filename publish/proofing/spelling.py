@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from publish.manuscript.loading import read_utf8
+from publish.manuscript.files import read_utf8
 from publish.model import Book, primary_language
 from publish.proofing.lint import Finding
 from publish.proofing.prose import WORD, Line

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from publish import __version__
 from publish.build import BuildOptions, Pipeline
+from publish.cache.freshness import hashed_content
 from publish.errors import Problem, PublishError, Report
 from publish.manuscript.loading import load_book
+from publish.output import output_folder
 from publish.theme import templates
 from publish.theme.cover import generated_cover
 
@@ -48,6 +50,7 @@ class ReleaseFile:
 def make_release(manuscript: Path, dist: Path, report: Report, force: bool = False, strict: bool = False) -> Path:
     """Build every format into dist/<slug>-<version>/ at once: the folder appears whole or not at all."""
     book = load_book(manuscript)
+    output_folder(dist)
     version = book.metadata.version or _git(manuscript, "describe", "--tags", "--always") or "0"
     stem = f"{book.metadata.slug}-{version}"
     target = dist / stem
@@ -138,9 +141,10 @@ def inputs_digest(manuscript: Path) -> str:
     digest = hashlib.sha256(f"publish {__version__}\n".encode())
     folders = [manuscript, *templates.style_folders(manuscript), templates.PACKAGE_TEMPLATES]
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        for path in sorted(p for p in folder.rglob("*") if not p.is_dir() and not p.name.startswith(".")):
             digest.update(f"{path.relative_to(folder).as_posix()}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            content = hashed_content(path, folder)
+            digest.update(hashlib.sha256(content.encode() if isinstance(content, str) else content).digest())
     return digest.hexdigest()
 
 

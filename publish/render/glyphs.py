@@ -60,8 +60,8 @@ def warn_missing_glyphs(sources: tuple[ChapterSource, ...], report: Report) -> N
 
 def _drawn(char: str) -> bool:
     """Whether a character needs a glyph: not a control, a space or an invisible format character (the shaper
-    makes those itself)."""
-    return unicodedata.category(char) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
+    makes those itself), nor a noncharacter such as U+FFFE (rendering removes those)."""
+    return unicodedata.category(char) not in ("Cc", "Cf", "Cn", "Cs", "Zs", "Zl", "Zp")
 
 
 def _script(char: str) -> tuple[str, str, str]:

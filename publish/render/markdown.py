@@ -5,7 +5,9 @@ attribute lists, fenced code that nests in lists and quotes (highlighted by Pygm
 from __future__ import annotations
 
 import re
+import signal
 import threading
+from contextlib import contextmanager
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -69,9 +71,37 @@ _converters = threading.local()  # one converter per thread, reset between chapt
                                  # than converting a short chapter
 
 
-def markdown_to_html(text: str) -> str:
+class OutOfTime(Exception):
+    """Converting took longer than its budget."""
+
+
+def markdown_to_html(text: str, seconds: float | None = None) -> str:
+    """`text` as HTML; OutOfTime if that takes over `seconds` (some inputs, such as thousands of '[' in one
+    paragraph, make Python-Markdown's inline patterns quadratic)."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
         converter = _converters.markdown = markdown.Markdown(
             extensions=[*EXTENSIONS, BookExtension()], extension_configs=SETTINGS, output_format="xhtml")
-    return converter.reset().convert(text)
+    with _time_budget(seconds):
+        return converter.reset().convert(text)
+
+
+@contextmanager
+def _time_budget(seconds: float | None):
+    """Raise OutOfTime in the code run within, once `seconds` have passed. An interval timer can only interrupt
+    the main thread, so elsewhere (the live preview's threads) nothing is bounded; the alarm signal's handler is
+    put back as it was after."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -5,6 +5,7 @@ never Python's internals, and what they get wrong is a `templates/NAME:LINE:` er
 
 from __future__ import annotations
 
+import os
 import traceback
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import jinja2.sandbox
 from markupsafe import Markup
 
 from publish.errors import FormatError, Problem
-from publish.manuscript.loading import read_utf8
+from publish.manuscript.files import TEXT_LIMIT, read_utf8
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PACKAGE_STYLES = Path(__file__).parent / "styles"
@@ -34,14 +35,22 @@ def names(context, creators, role: str = "aut") -> str:
 
 
 class ContainedLoader(jinja2.FileSystemLoader):
-    """Loads templates only from files really inside the search folders: a symlink out of them is refused."""
+    """Loads templates only from ordinary files really inside the search folders, checked before they are opened:
+    a symlink out of them is refused unread, and so is a pipe or a device."""
 
     def get_source(self, environment: jinja2.Environment, template: str):
-        source, filename, uptodate = super().get_source(environment, template)
-        if not _inside(Path(filename), [Path(folder) for folder in self.searchpath]):
-            raise FormatError(Problem(f"template '{template}' links to a file outside its folder; copy it in",
-                                      Path(filename)))
-        return source, filename, uptodate
+        parts = jinja2.loaders.split_template_path(template)
+        for folder in map(Path, self.searchpath):
+            path = folder.joinpath(*parts)
+            if not os.path.lexists(path):
+                continue
+            if not _inside(path, [folder]):
+                raise FormatError(Problem(f"template '{template}' links to a file outside its folder; copy it in",
+                                          path))
+            source = read_utf8(path, TEXT_LIMIT, "a template this large is not one; check the file")
+            modified = path.stat().st_mtime
+            return source, str(path), lambda: path.exists() and path.stat().st_mtime == modified
+        raise jinja2.TemplateNotFound(template)
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:
