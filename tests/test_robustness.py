@@ -20,13 +20,16 @@ from PIL import Image
 
 from publish.build import BuildOptions, build
 from publish.errors import PublishError, Report
+from tests.conftest import assert_epubcheck_and_ace_pass
 from tests.helpers import CORPUS, DATA, PROJECT
 
 ENV = {**os.environ, "PYTHONPATH": str(PROJECT), "SOURCE_DATE_EPOCH": "1700000000"}
 
 
 def publish(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, env=ENV, cwd=cwd)
+    """The command line, given two minutes: no input may make it hang."""
+    return subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, env=ENV, cwd=cwd,
+                          timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +49,18 @@ def write(book: Path, name: str, content: str | bytes) -> None:
 def large_image(book: Path) -> None:
     Image.new("L", (8000, 7000)).save(book / "huge.png", optimize=False, compress_level=1)
     write(book, "two.md", "# Two\n\n![A huge picture](huge.png)\n")
+
+
+MINIMAL_YAML = (DATA / "minimal" / "book.yaml").read_text()
+LAUGHS = "".join([f"{name}: &{name} [{', '.join([value] * 10)}]\n" for name, value in
+                  zip("abcdefghi", ["lol", *("*" + letter for letter in "abcdefgh")])]) + "language: en\n"
+INVISIBLE = ("this line holds the invisible character U+{}, which a book cannot hold (a control character or a "
+             "noncharacter, perhaps pasted in); delete it")
+
+
+def _replace_with(path: Path, make) -> None:
+    path.unlink()
+    make(path)
 
 
 BAD_INPUTS = {
@@ -89,6 +104,65 @@ BAD_INPUTS = {
     "chapter outside": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\nchapters:\n  - /etc/hostname\n"),
                         "manuscript/book.yaml:4: chapter '/etc/hostname' is outside the manuscript folder; copy it "
                         "into manuscript/"),
+    # What a build may read: ordinary files inside the folder, within limits, checked before they are opened.
+    "chapter linked to a device": (lambda b: _replace_with(b / "two.md", lambda path: path.symlink_to("/dev/zero")),
+                                   "manuscript/book.yaml:6: chapter 'two.md' is outside the manuscript folder; copy "
+                                   "it into manuscript/"),
+    "chapter is a pipe": (lambda b: _replace_with(b / "two.md", os.mkfifo),
+                          "manuscript/book.yaml:6: chapter 'two.md' is a named pipe, not a file; a build reads only "
+                          "ordinary files"),
+    "chapter of 6 GB": (lambda b: os.truncate(b / "two.md", 6 * 2**30),
+                        "manuscript/two.md: the file is over 20 MB; split it into several chapters, or raise "
+                        "limits.chapter_mb in book.yaml"),
+    "book.yaml of 2 MB": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\ndescription: " + "x" * 2**21),
+                          "manuscript/book.yaml: the file is over 1 MB; book.yaml holds settings, not text"),
+    "billion laughs": (lambda b: write(b, "book.yaml", LAUGHS),
+                       "manuscript/book.yaml:1: the aliases (*name) here expand to over 100,000 values; write the "
+                       "values out instead of repeating them through aliases"),
+    "alias to itself": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\nsubjects: &s [a, *s]\n"),
+                        "manuscript/book.yaml:3: the aliases (*name) here expand to over 100,000 values; write the "
+                        "values out instead of repeating them through aliases"),
+    "laughs in front matter": (lambda b: write(b, "two.md", "---\n" + LAUGHS.replace("language: en\n", "") +
+                                               "---\n# Two\n"),
+                               "manuscript/two.md:2: front matter: the aliases (*name) here expand to over 100,000 "
+                               "values; write the values out instead of repeating them through aliases"),
+    "YAML nested 100,000 deep": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\nsubjects: " + "[" * 100_000
+                                                 + "]" * 100_000 + "\n"),
+                                 "manuscript/book.yaml: the YAML nests too deeply to be read; flatten it"),
+    # Text that XML cannot hold, typed or escaped in book.yaml.
+    "control character in book.yaml": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\nrights: A\x01B\n"),
+                                       "manuscript/book.yaml:3: " + INVISIBLE.format("0001")),
+    "escaped control character": (lambda b: write(b, "book.yaml", 'title: "A\\x0cB"\nlanguage: en\n'),
+                                  "manuscript/book.yaml:1: " + INVISIBLE.format("000C")),
+    "lone surrogate": (lambda b: write(b, "book.yaml", 'title: A\nlanguage: en\nauthor: "A\\ud800"\n'),
+                       "manuscript/book.yaml:3: " + INVISIBLE.format("D800")),
+    "noncharacter": (lambda b: write(b, "book.yaml", 'title: A\nlanguage: en\ndescription: "\\ufffe"\n'),
+                     "manuscript/book.yaml:3: " + INVISIBLE.format("FFFE")),
+    # Limits, each checked on the Markdown as written before it is parsed.
+    "line of 10 MB": (lambda b: write(b, "two.md", "# Two\n\n" + "x" * 10_000_000 + "\n"),
+                      "manuscript/two.md:3: this line is 10,000,000 characters long, over the limit of 100,000: "
+                      "break it into paragraphs, or raise limits.line_characters in book.yaml"),
+    "quotes 100 deep": (lambda b: write(b, "two.md", "# Two\n\nText.\n\n" + "> " * 100 + "deep\n"),
+                        "manuscript/two.md:5: block quotes and lists nest over 50 deep here: nest them less "
+                        "deeply, or raise limits.nesting in book.yaml"),
+    "lists 3,000 deep": (lambda b: write(b, "two.md", "# Two\n\n" + "".join("  " * i + "- item\n"
+                                                                            for i in range(3000))),
+                         "manuscript/two.md:103: block quotes and lists nest over 50 deep here: nest them less "
+                         "deeply, or raise limits.nesting in book.yaml"),
+    "HTML 200,000 deep": (lambda b: write(b, "two.md", "# Two\n\n" + "<div>\n" * 200_000 + "deep\n"),
+                          "manuscript/two.md:53: HTML elements nest over 50 deep here: nest them less deeply (or "
+                          "close the ones left open), or raise limits.nesting in book.yaml"),
+    "too many footnotes": (lambda b: (write(b, "book.yaml", MINIMAL_YAML + "limits:\n  footnotes: 100\n"),
+                                      write(b, "two.md", "# Two\n\nText.[^1]\n\n" +
+                                            "".join(f"[^{i}]: Note.\n" for i in range(1, 102)))),
+                           "manuscript/two.md:105: this chapter has over 100 footnotes: split it into several "
+                           "chapters, or raise limits.footnotes in book.yaml"),
+    "too many words": (lambda b: (write(b, "book.yaml", MINIMAL_YAML + "limits:\n  words: 1000\n"),
+                                  write(b, "two.md", "# Two\n\n" + "word " * 1000 + "\n")),
+                       "manuscript/book.yaml: the book has 1,023 words, over the limit of 1,000: split it into "
+                       "volumes, or raise limits.words in book.yaml"),
+    "limit out of range": (lambda b: write(b, "book.yaml", MINIMAL_YAML + "limits:\n  nesting: 500\n"),
+                           "manuscript/book.yaml:8: nesting must be a whole number from 5 to 80, not 500"),
 }
 
 
@@ -340,3 +414,156 @@ def test_a_manuscript_template_cannot_reach_python_and_its_faults_name_their_lin
                          env=ENV, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert (run.returncode, run.stderr) == (1, f"manuscript/templates/{template.name}:5: {message}\n")
     assert not (tmp_path / "x").exists() and epub.read_bytes() == before
+
+
+def test_pipes_devices_links_out_and_huge_stray_files_are_never_opened(tmp_path):
+    """None of these is a chapter: the build neither hangs on the pipe nor reads the 6 GB file (the freshness hash
+    knows such files by their size and time) nor opens what the links point to."""
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not the book's")
+    strays = {"notes.fifo": lambda path: os.mkfifo(path), "secret.txt": lambda path: path.symlink_to(secret),
+              "zero": lambda path: path.symlink_to("/dev/zero"), "disk.img": lambda path: os.truncate(path, 6 * 2**30)}
+    for name, make in strays.items():
+        (book / name).touch() if name == "disk.img" else None
+        make(book / name)
+    result = publish("build", "epub", "-q", "-m", "manuscript", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    events = Audit.recording()
+    try:
+        build(book, tmp_path / "again", ["epub"], Report())
+    finally:
+        Audit.active = None
+    opened = {os.path.realpath(target) for kind, target in events if kind == "open"}
+    assert any(path.endswith("one.md") for path in opened)
+    assert opened & {str(book / "notes.fifo"), str(secret), "/dev/zero", str(book / "disk.img")} == set()
+
+
+def test_control_characters_in_a_chapter_are_removed_with_a_warning_at_their_line(tmp_path):
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    write(book, "two.md", "# Two\n\nPlain.\n\nA bell \x07, a form feed \x0c and a noncharacter \ufffe.\n")
+    result = publish("build", "epub", "-m", "manuscript", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == ["manuscript/two.md:5: warning: removed invisible control character U+0007 (and any others in "
+                        "the chapter); they are not allowed in EPUB"]  # no "no glyph" warning for U+FFFE either
+    import zipfile
+    chapter = zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub").read("EPUB/ch-two.xhtml").decode()
+    assert "A bell , a form feed  and a noncharacter ." in chapter
+
+
+def test_a_footnote_line_ending_in_a_space_prints(tmp_path):
+    """Hand-wrapped notes often end a line in a space; WeasyPrint's footnote area failed on that."""
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    write(book, "two.md", "# Two\n\nText.[^1]\n\n[^1]: A note whose line ends in a space \n    and goes on.\n")
+    result = publish("build", "pdf", "-m", "manuscript", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = subprocess.run(["pdftotext", tmp_path / "out" / "a-small-book.pdf", "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "A note whose line ends in a space\nand goes on." in text
+
+
+def test_a_raised_limit_lets_a_deeper_book_build(tmp_path):
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    write(book, "two.md", "# Two\n\n" + "".join("    " * level + "- item\n" for level in range(60)))
+    refused = publish("build", "epub", "-q", "-m", "manuscript", "-o", "out", cwd=tmp_path)
+    assert refused.returncode == 1 and "nest over 50 deep" in refused.stderr
+    write(book, "book.yaml", MINIMAL_YAML + "limits:\n  nesting: 70\n")
+    result = publish("build", "-q", "-m", "manuscript", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "a-small-book.pdf").exists() and (tmp_path / "out" / "a-small-book.epub").exists()
+
+
+@pytest.mark.slow
+def test_markdown_that_converts_too_slowly_is_stopped_at_the_time_limit(tmp_path):
+    """50,000 '[' in a paragraph take Python-Markdown's link patterns many minutes; the chapter's time runs out."""
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    write(book, "book.yaml", MINIMAL_YAML + "limits:\n  chapter_seconds: 10\n")
+    write(book, "two.md", "# Two\n\n" + "[" * 50_000 + "\n")
+    started = time.monotonic()
+    result = publish("build", "epub", "-q", "-m", "manuscript", "-o", "out", cwd=tmp_path)
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "manuscript/two.md: converting this chapter's Markdown took over 10 s: look for a long run of '[', '<' or "
+        "other marks Markdown tries to pair, or split the chapter, or raise limits.chapter_seconds in book.yaml"]
+
+
+@pytest.fixture
+def small_mount(tmp_path):
+    """A file system of 200 KiB, and one that is read-only (tmpfs mounts; skipped where mounting is not allowed)."""
+    mounts = {"full": tmp_path / "full", "read-only": tmp_path / "read-only"}
+    for name, options in (("full", "size=200k"), ("read-only", "size=200k,ro")):
+        mounts[name].mkdir()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", mounts[name]],
+                          capture_output=True).returncode != 0:
+            pytest.skip("this machine does not allow mounting a small file system")
+    yield mounts
+    for path in mounts.values():
+        subprocess.run(["umount", path], capture_output=True)
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line(tmp_path, small_mount):
+    shutil.copytree(DATA / "minimal", tmp_path / "manuscript")
+    (tmp_path / "a-file").write_text("")
+    cases = {
+        "a-file": "a-file: this is a file, not a folder: choose a folder for the outputs with -o",
+        "a-file/out": "a-file/out: cannot write here (Not a directory): choose another folder with -o; earlier "
+                      "outputs were left as they were",
+        "read-only": "read-only: cannot write here (Read-only file system): choose another folder with -o; earlier "
+                     "outputs were left as they were",
+        "full": "the disk is full: free some space or choose another folder with -o; earlier outputs were left as "
+                "they were",
+    }
+    for out, message in cases.items():
+        for command in ("build", "proof", "dist"):
+            result = publish(command, "-q", "-m", "manuscript", "-o", out, cwd=tmp_path)
+            assert result.returncode == 1, (out, command, result.stderr)
+            lines = [line for line in result.stderr.splitlines() if "warning:" not in line]
+            if out == "full":  # whichever file the disk filled up on
+                assert len(lines) == 1 and "the disk is full" in lines[0] and lines[0].endswith(
+                    "free some space or choose another folder with -o; earlier outputs were left as they were")
+            else:
+                assert lines == [message], (out, command)
+
+
+VALID_BUT_AWKWARD = {
+    "book.yaml": "title: Valid Markdown\nlanguage: en\nchapters: [one.md, two.md]\n",
+    "one.md": "# One\n\n## Exercises\n\nText with <span id=\"dup\">raw</span> and <span id=\"dup\">again</span>; see "
+              "[above](#dup).\n\nNoted.[^1]\n\n[^1]: See [the second](#exercises-1) and [two](two.md#later).\n\n"
+              "## Exercises\n\nLinks: [spaced](<https://example.org/a b>) and [angled](https://example.org/?q=<x>).\n",
+    "two.md": "# Two\n\n<div id=\"dup\">In two.</div>\n\n## Later\n\n[back](#dup)\n",
+}
+
+
+def test_valid_markdown_that_repeats_ids_and_titles_builds_a_clean_epub(tmp_path):
+    """What Python-Markdown's own test documents do: raw HTML giving an id twice (in a chapter and across two),
+    a note linking to a heading by its GitHub slug and to another chapter, two sections of one title, URLs
+    holding a space or <>. Each builds, with a warning where the manuscript needs a fix, into an EPUB that
+    EPUBCheck and Ace pass."""
+    book = tmp_path / "manuscript"
+    for name, text in VALID_BUT_AWKWARD.items():
+        write(book, name, text)
+    report = Report()
+    epub = build(book, tmp_path / "out", ["epub"], report)[0]
+    assert [str(w) for w in report.warnings] == [
+        f"{book}/one.md:5: warning: id 'dup' is used twice in this chapter: this one is renamed 'dup-2' and links go "
+        "to the first; give each element an id of its own",
+        f"{book}/two.md:3: warning: id 'dup' is also used in one.md: renamed 'dup-3' here, and this chapter's links "
+        "follow it; give each element an id of its own"]
+    import zipfile
+    with zipfile.ZipFile(epub) as archive:
+        one, two = (archive.read(f"EPUB/ch-{name}.xhtml").decode() for name in ("one", "two"))
+    assert '<span id="dup">raw</span>' in one and '<span id="dup-2">again</span>' in one
+    assert '<a href="ch-one.xhtml#dup">above</a>' in one
+    assert '<div id="dup-3">In two.</div>' in two and '<a href="ch-two.xhtml#dup-3">back</a>' in two
+    assert '<a href="ch-one.xhtml#ch-one-exercises-2">the second</a>' in one
+    assert '<a href="ch-two.xhtml#ch-two-later">two</a>' in one
+    assert 'href="https://example.org/a%20b"' in one and 'href="https://example.org/?q=%3Cx%3E"' in one
+    assert one.count("<section aria-labelledby") == 0 and one.count("<section>") == 2
+    assert_epubcheck_and_ace_pass(epub)

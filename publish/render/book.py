@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,13 +14,16 @@ from lxml import etree
 
 from publish.cache.chapters import ChapterCache, Rendered
 from publish.errors import ManuscriptError, Problem, Report
+from publish.manuscript.files import NOT_XML
 from publish.manuscript.identifiers import slugify
+from publish.manuscript.limits import raise_it
 from publish.manuscript.strings import catalogue_language, languages
 from publish.model import (
     Book,
     Chapter,
     ChapterSource,
     Footnote,
+    Heading,
     RenderedBook,
     primary_language,
 )
@@ -36,6 +40,7 @@ from publish.render.figures import (
 )
 from publish.render.glyphs import warn_missing_glyphs
 from publish.render.headings import (
+    HEADINGS,
     build_toc,
     close_level_gaps,
     ensure_title_heading,
@@ -43,7 +48,7 @@ from publish.render.headings import (
     sectionize,
 )
 from publish.render.links import Targets, needs_resolving, resolve_links
-from publish.render.markdown import markdown_to_html
+from publish.render.markdown import OutOfTime, markdown_to_html
 from publish.render.math import convert_math
 from publish.render.notes import take_footnotes
 from publish.render.references import URL_SCHEME, line_of, local_targets, resolve_images
@@ -52,7 +57,6 @@ from publish.render.xhtml import clean, inner_xhtml, parse_fragment, remove_keep
 
 RAW_HTML = re.compile(r"<[A-Za-z!?/]|&[A-Za-z]")  # Markdown without these renders to well-formed XHTML
 # Characters XML 1.0 forbids or discourages: C0/C1 controls (but tab and newline) and noncharacters.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class RenderOptions:
     keep_going: bool = False  # missing images become placeholders instead of errors
     language: str = "en"  # the book's, for its typography
     direction: str = "ltr"
+    seconds: float | None = None  # the longest converting a chapter's Markdown may take (limits.chapter_seconds)
 
 
 PARALLEL_CHARACTERS = 200_000  # below this much Markdown to convert, starting worker processes costs more than it saves
@@ -75,7 +80,8 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
     _warn_untranslated(book, report)
     warn_missing_glyphs(book.chapters, report)
     ids = chapter_ids(book.chapters)
-    options = RenderOptions(book.root, keep_going, book.metadata.language, book.metadata.direction)
+    options = RenderOptions(book.root, keep_going, book.metadata.language, book.metadata.direction,
+                            book.limits.chapter_seconds)
     cache = None if keep_going else cache  # placeholders for missing images must not outlive the missing files
     results = _convert(book.chapters, ids, options, cache, jobs, progress)
     problems: list[Problem] = []
@@ -86,10 +92,9 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
         problems.extend(result.problems)
         if result.chapter is not None:
             chapters.append(result.chapter)
-    problems.extend(_duplicate_ids(chapters))
     if problems:
         raise ManuscriptError(problems)
-    chapters = _resolved(chapters, book, ids, report)
+    chapters = _resolved(_without_duplicate_ids(chapters, book, report), book, ids, report)
     toc = build_toc(chapters, book.print.toc_depth)
     lists = float_lists(chapters, book.contents.lists, book.strings)
     for empty in (float_list for float_list in lists if not float_list.entries):
@@ -183,7 +188,14 @@ def chapter_ids(sources: tuple[ChapterSource, ...]) -> dict[Path, str]:
 
 def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, report: Report) -> Chapter:
     text = _without_control_characters(source, report)
-    root = parse_fragment(markdown_to_html(text), well_formed=not RAW_HTML.search(text))
+    try:
+        html = markdown_to_html(text, options.seconds)
+    except OutOfTime:
+        raise ManuscriptError(Problem(
+            f"converting this chapter's Markdown took over {options.seconds:g} s: look for a long run of '[', '<' "
+            f"or other marks Markdown tries to pair, or split the chapter, or {raise_it('chapter_seconds')}",
+            source.path)) from None
+    root = parse_fragment(html, well_formed=not RAW_HTML.search(text))
     _without_toc_marker(root, source, report)
     make_figures(root)
     caption_tables(root)
@@ -210,6 +222,7 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
             "chapter has no title: start it with a '# Title' line or set 'title:' in its front matter",
             source.path, source.first_line))
     sectionize(root)
+    _rename_repeated_ids(parts, headings, source, report)
     ids = tuple(el.get("id") for part in parts for el in part.iter() if el.get("id")) + tuple(n.id for n in notes)
     _refuse_repeated_ids(ids, source)
     file_links = any(not a.get("href", "#").startswith("#") and not URL_SCHEME.match(a.get("href", ""))
@@ -271,6 +284,47 @@ def _make_valid(parts: list[etree._Element], source: ChapterSource, report: Repo
                     source.path, line)
 
 
+def _rename_repeated_ids(parts: list[etree._Element], headings: list[Heading], source: ChapterSource,
+                         report: Report) -> None:
+    """An id given twice in the chapter's raw HTML is kept by the first element and renamed on the others, with a
+    warning: the chapter's links to it go to the first. A heading keeps its id (the contents link to it), so two
+    headings with one id stay an error."""
+    seen = {heading.id for heading in headings}
+    taken = {element.get("id") for part in parts for element in part.iter() if element.get("id")}
+    uses: Counter[str] = Counter()
+    for element in (element for part in parts for element in part.iter()):
+        element_id = element.get("id")
+        if not element_id or element.tag in HEADINGS:
+            continue
+        uses[element_id] += 1
+        if element_id in seen:
+            new_id = _free_id(element_id, taken)
+            element.set("id", new_id)
+            report.warn(f"id '{element_id}' is used twice in this chapter: this one is renamed '{new_id}' and links "
+                        "go to the first; give each element an id of its own", source.path,
+                        _line_of_use(source, f'id="{element_id}"', uses[element_id]))
+        seen.add(element_id)
+
+
+def _free_id(element_id: str, taken: set[str]) -> str:
+    number = 2
+    while f"{element_id}-{number}" in taken:
+        number += 1
+    taken.add(f"{element_id}-{number}")
+    return f"{element_id}-{number}"
+
+
+def _line_of_use(source: ChapterSource, needle: str, nth: int) -> int:
+    """The line of the `nth` appearance of `needle` (or of the last one there is)."""
+    position = -1
+    for _ in range(nth):
+        found = source.text.find(needle, position + 1)
+        if found < 0:
+            break
+        position = found
+    return source.first_line + (source.text.count("\n", 0, position) if position >= 0 else 0)
+
+
 def _refuse_repeated_ids(ids: tuple[str, ...], source: ChapterSource) -> None:
     seen, problems = set(), []
     for element_id in ids:
@@ -299,14 +353,49 @@ def _line_of_removal(source: ChapterSource, removed: str) -> int:
                    ignore_case=True)
 
 
-def _duplicate_ids(chapters: list[Chapter]) -> list[Problem]:
-    problems, owner = [], {}
+def _without_duplicate_ids(chapters: list[Chapter], book: Book, report: Report) -> list[Chapter]:
+    """An id another chapter used first is renamed in this one, its own links following it, with a warning; a
+    heading's id stays an error (the contents and other chapters' links name it)."""
+    owner: dict[str, Path] = {}
+    taken = {element_id for chapter in chapters for element_id in chapter.ids}
+    sources = {source.path: source for source in book.chapters}
+    problems, result = [], []
     for chapter in chapters:
+        headings = {heading.id for heading in chapter.headings}
+        renames = {}
         for element_id in chapter.ids:
             if element_id in owner and owner[element_id] != chapter.source:
-                problems.append(Problem(f"id '{element_id}' is also used in {owner[element_id].name}; "
-                                        "ids must be unique in the book", chapter.source))
+                if element_id in headings:
+                    problems.append(Problem(f"id '{element_id}' is also used in {owner[element_id].name}; "
+                                            "ids must be unique in the book", chapter.source))
+                    continue
+                renames[element_id] = _free_id(element_id, taken)
+                report.warn(f"id '{element_id}' is also used in {owner[element_id].name}: renamed "
+                            f"'{renames[element_id]}' here, and this chapter's links follow it; give each element "
+                            "an id of its own", chapter.source,
+                            line_of(sources[chapter.source], f'id="{element_id}"'))
             owner.setdefault(element_id, chapter.source)
-    return problems
+        result.append(_renamed(chapter, renames) if renames else chapter)
+    if problems:
+        raise ManuscriptError(problems)
+    return result
+
+
+def _renamed(chapter: Chapter, renames: dict[str, str]) -> Chapter:
+    """The chapter with the ids in `renames` changed, on the elements and in its own links to them."""
+    def rename(html: str) -> str:
+        part = parse_fragment(html)
+        for element in part.iter():
+            if element.get("id") in renames:
+                element.set("id", renames[element.get("id")])
+            href = element.get("href") or ""
+            if href.startswith("#") and href[1:] in renames:
+                element.set("href", f"#{renames[href[1:]]}")
+        return inner_xhtml(part)
+
+    return replace(chapter, body_html=rename(chapter.body_html),
+                   footnotes=tuple(replace(note, html=rename(note.html)) for note in chapter.footnotes),
+                   ids=tuple(renames.get(element_id, element_id) for element_id in chapter.ids),
+                   links=tuple(renames.get(link, link) for link in chapter.links))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from lxml import etree
 
 from publish.errors import Report
@@ -87,16 +89,24 @@ def title_copy(element: etree._Element) -> etree._Element:
 
 
 def sectionize(root: etree._Element) -> None:
-    """Wrap each heading below the title, with what follows it, in a <section> labelled by the heading."""
+    """Wrap each heading below the title, with what follows it, in a <section> labelled by the heading. A labelled
+    section is a landmark, and two landmarks of one page may not share a name, so sections whose titles repeat in
+    the chapter ('Exercises' in each part) are left unlabelled."""
+    titles = Counter(_text(child) for child in root if child.tag in HEADINGS[1:])
     open_sections: list[tuple[int, etree._Element]] = [(1, root)]
     for child in list(root):
         if child.tag in HEADINGS[1:]:
             level = int(child.tag[1])
             while open_sections[-1][0] >= level:
                 open_sections.pop()
-            section = etree.SubElement(open_sections[-1][1], "section", {"aria-labelledby": child.get("id")})
+            label = {"aria-labelledby": child.get("id")} if titles[_text(child)] == 1 else {}
+            section = etree.SubElement(open_sections[-1][1], "section", label)
             open_sections.append((level, section))
         open_sections[-1][1].append(child)
+
+
+def _text(heading: etree._Element) -> str:
+    return " ".join("".join(heading.itertext()).split())
 
 
 def build_toc(chapters: list[Chapter], depth: int) -> tuple[TocEntry, ...]:

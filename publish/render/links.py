@@ -35,8 +35,11 @@ class Targets:
     def of(cls, chapters: list[Chapter], chapter_ids: dict[Path, str]) -> Targets:
         slugs = {chapter.id: {} for chapter in chapters}
         for chapter in chapters:
-            for heading in chapter.headings:
-                slugs[chapter.id].setdefault(heading_slug(heading.title), heading.id)
+            repeats: dict[str, int] = {}
+            for heading in chapter.headings:  # as GitHub names them: the second 'Notes' is 'notes-1'
+                slug = heading_slug(heading.title)
+                repeats[slug] = repeats.get(slug, -1) + 1
+                slugs[chapter.id].setdefault(f"{slug}-{repeats[slug]}" if repeats[slug] else slug, heading.id)
         return cls(frozenset(i for chapter in chapters for i in chapter.ids), slugs, chapter_ids)
 
     def resolved(self, chapter: str, fragment: str) -> str | None:

@@ -50,6 +50,8 @@ MATHML_TEXT_ELEMENTS = {"mi", "mn", "mo", "ms", "mtext", "annotation"}
 XMLNS = "{http://www.w3.org/2000/xmlns/}"
 MATHML_LINKS = {"href", "src", "{http://www.w3.org/1999/xlink}href", "definitionurl", "altimg"}
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECASE)
+URL_WITH_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
+NOT_IN_URLS = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
 XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 DATA_ATTRIBUTE = re.compile(r"^data-[a-z0-9_.-]+$")
 
@@ -209,6 +211,14 @@ def _clean_attributes(element: etree._Element, name: str, report: Cleaning) -> N
         elif local == "id" and not XML_NAME.match(value.strip()):
             report.removed.append(f"id '{value}' (ids are a letter followed by letters, digits, '-', '_' or '.')")
             del element.attrib[attribute]
+        elif local == "href" and URL_WITH_SCHEME.match(value) and NOT_IN_URLS.search(value):
+            element.set(attribute, percent_encoded(value))  # (a link inside the book is resolved to an id later)
+
+
+def percent_encoded(url: str) -> str:
+    """`url` with the characters a URL may not hold as written (a space, <, >, ", {, }, |, \\, ^, `) encoded, as
+    a browser sends them: 'a b' is 'a%20b'."""
+    return NOT_IN_URLS.sub(lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode()), url.strip())
 
 
 def unwrap(element: etree._Element) -> None:

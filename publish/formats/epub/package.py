@@ -6,7 +6,7 @@ import io
 import mimetypes
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -65,6 +65,7 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
         return templates.render(env, template, book=book, link=link, **extra).encode("utf-8")
 
     starts = context.layouts.page_starts() if book.epub.page_list else ()
+    book = replace(book, chapters=tuple(_notes_linked(chapter, file_of) for chapter in book.chapters))
     chapters, pages = [], []
     for chapter in book.chapters:
         body, placed = _prepare_body(chapter, file_of, [s for s in starts if s.chapter_id == chapter.id])
@@ -258,12 +259,29 @@ def _prepare_body(chapter: Chapter, file_of: dict[str, str], starts: list[PageSt
     if not starts and 'href="#' not in chapter.body_html:  # nothing to change: skip parsing
         return chapter.body_html, []
     root = parse_fragment(chapter.body_html)
+    _link_files(root, file_of)
+    placed = insert_page_markers(root, starts)
+    return inner_xhtml(root), placed
+
+
+def _notes_linked(chapter: Chapter, file_of: dict[str, str]) -> Chapter:
+    """The chapter with its notes' links as 'file.xhtml#id' (a note may link to another chapter, and notes
+    gathered at the end of the book are in a file of their own)."""
+    def linked(html: str) -> str:
+        if 'href="#' not in html:
+            return html
+        part = parse_fragment(html)
+        _link_files(part, file_of)
+        return inner_xhtml(part)
+
+    return replace(chapter, footnotes=tuple(replace(note, html=linked(note.html)) for note in chapter.footnotes))
+
+
+def _link_files(root, file_of: dict[str, str]) -> None:
     for anchor in root.iter("a"):
         href = anchor.get("href", "")
         if href.startswith("#") and href[1:] in file_of:  # noterefs too, when notes are gathered at the end
             anchor.set("href", f"{file_of[href[1:]]}{href}")
-    placed = insert_page_markers(root, starts)
-    return inner_xhtml(root), placed
 
 
 def _repack(raw: bytes, modified: datetime, language: str, cache: Path | None) -> bytes:
