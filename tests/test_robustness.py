@@ -396,6 +396,10 @@ HOSTILE_TEMPLATE = """{% extends "epub-page.xhtml" %}
      "book's data, not Python's internals"),
     ("'{0.__class__}'.format(book)", "template refused: access to attribute '__class__' of 'RenderedBook' object is "
                                      "unsafe; a template may use the book's data, not Python's internals"),
+    ("'x' * 10 ** 10", "template refused: '*' would make a value of over 1,000,000 characters or items; a template "
+                       "may use the book's data, not Python's internals"),
+    ("9 ** 9999999", "template refused: '**' would make a number of over 1,000,000 digits; a template may use the "
+                      "book's data, not Python's internals"),
     ("1 / 0", "template error: division by zero"),
     ("book.nothing", "template error: 'publish.model.RenderedBook object' has no attribute 'nothing'"),
 ])
@@ -566,4 +570,22 @@ def test_valid_markdown_that_repeats_ids_and_titles_builds_a_clean_epub(tmp_path
     assert '<a href="ch-two.xhtml#ch-two-later">two</a>' in one
     assert 'href="https://example.org/a%20b"' in one and 'href="https://example.org/?q=%3Cx%3E"' in one
     assert one.count("<section aria-labelledby") == 0 and one.count("<section>") == 2
+    assert_epubcheck_and_ace_pass(epub)
+
+
+def test_every_case_that_once_failed_builds_clean(tmp_path):
+    """tests/data/regressions holds one chapter per input that once broke a build (a traceback, an invalid EPUB);
+    a new one goes there when it is found. Together they build every format, the EPUB clean in EPUBCheck and
+    Ace, each chapter in the PDF, with a warning only where the manuscript needs a fix."""
+    manuscript = DATA / "regressions"
+    chapters = sorted(path for path in manuscript.glob("*.md"))
+    assert len(chapters) >= 7
+    report = Report()
+    epub, pdf, *_ = build(manuscript, tmp_path, ["epub", "pdf", "html"], report)
+    warned = sorted({Path(w.path).name for w in report.warnings if w.path is not None})
+    assert warned == ["02-raw-html-ids-twice.md", "03-same-id-in-another-chapter.md", "06-control-characters.md",
+                      "07-empty-unreferenced-note.md"]
+    text = " ".join(subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout.split())
+    titles = [path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# ") for path in chapters]
+    assert all(title in text for title in titles), [title for title in titles if title not in text]
     assert_epubcheck_and_ace_pass(epub)

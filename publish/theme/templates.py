@@ -5,6 +5,7 @@ never Python's internals, and what they get wrong is a `templates/NAME:LINE:` er
 
 from __future__ import annotations
 
+import math
 import os
 import traceback
 from pathlib import Path
@@ -58,10 +59,40 @@ def _inside(path: Path, folders: list[Path]) -> bool:
     return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
 
 
+MAX_MADE = 1_000_000  # characters or items a template's `*` may make, and digits its `**` may
+
+
+class BookSandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox, with `*` and `**` bounded too: a template may not make a value that exhausts memory
+    (`'x' * 10**10`, `9 ** 9 ** 9`)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator: str, left, right):
+        if operator == "*" and _made_length(left, right) > MAX_MADE:
+            raise jinja2.sandbox.SecurityError(f"'*' would make a value of over {MAX_MADE:,} characters or items")
+        if operator == "**" and _power_digits(left, right) > MAX_MADE:
+            raise jinja2.sandbox.SecurityError(f"'**' would make a number of over {MAX_MADE:,} digits")
+        return super().call_binop(context, operator, left, right)
+
+
+def _made_length(left, right) -> int:
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
+            return len(sequence) * times
+    return 0
+
+
+def _power_digits(base, exponent) -> float:
+    if isinstance(base, int) and isinstance(exponent, int) and abs(base) > 1 and exponent > 0:
+        return exponent * math.log10(abs(base))
+    return 0
+
+
 def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Environment:
     """With a `cache` folder, compiled templates are kept there for the next build (Jinja checks each against its
     source before using it)."""
-    env = jinja2.sandbox.SandboxedEnvironment(
+    env = BookSandbox(
         loader=ContainedLoader([str(p) for p in template_folders(manuscript_root)]),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "svg"]),
         undefined=jinja2.StrictUndefined,
@@ -96,11 +127,13 @@ def render(env: jinja2.Environment, name: str, **context) -> str:
         reason = str(error).rstrip(".")
         raise FormatError(Problem(f"template refused: {reason}; a template may use the book's data, not Python's "
                                   "internals", *_template_line(error, env, name))) from None
-    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as error:
         path, line = _template_line(error, env, name)
         if not _inside(path, [Path(env.loader.searchpath[0])]):
             raise  # a fault in the tool's own templates
-        raise FormatError(Problem(f"template error: {error}", path, line)) from None
+        reason = ("it calls itself without end (a macro, include or extends that repeats)"
+                  if isinstance(error, RecursionError) else error)
+        raise FormatError(Problem(f"template error: {reason}", path, line)) from None
 
 
 def _template_line(error: Exception, env: jinja2.Environment, name: str) -> tuple[Path, int | None]:
