@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; earlier outputs were left as they were", file=sys.stderr)
         return 130
-    except (MemoryError, RecursionError, OSError) as error:
+    except (MemoryError, RecursionError, OSError, SystemError) as error:
         if args.verbose:
             raise
         print(_resource_message(error), file=sys.stderr)
@@ -149,6 +149,9 @@ def _resource_message(error: BaseException) -> str:
     if isinstance(error, MemoryError):
         return ("ran out of memory; close other programs, build with -j 1, or split the longest chapters "
                 "(earlier outputs were left as they were)")
+    if isinstance(error, SystemError):  # what a C library's failed allocation surfaces as (cffi's ffi.new)
+        return (f"a library failed ({error}), most often because memory ran out; close other programs or build "
+                "with -j 1 (earlier outputs were left as they were; -v shows where)")
     if isinstance(error, RecursionError):
         return ("the book nests too deeply to lay out (block quotes, lists or HTML elements inside one another); "
                 "nest them less deeply (earlier outputs were left as they were)")

@@ -156,16 +156,16 @@ class LimitOptions:
     """book.yaml's `limits:` section: how large a manuscript may be before a build refuses it with a message
     naming the limit, instead of running for hours or out of memory."""
 
-    chapter_mb: int = setting(20, "Largest chapter file, in MB; default 20.", "a whole number from 1 to 200",
+    chapter_mb: int = setting(10, "Largest chapter file, in MB; default 10.", "a whole number from 1 to 200",
                               minimum=1, maximum=200)
     line_characters: int = setting(100_000, "Longest line (a paragraph is one line to Markdown), in characters; "
                                             "default 100000.", "a whole number from 1000 to 10000000",
                                    minimum=1000, maximum=10_000_000)
     nesting: int = setting(50, "Deepest nesting of block quotes, lists and HTML elements; default 50.",
                            "a whole number from 5 to 80", minimum=5, maximum=80)
-    footnotes: int = setting(10_000, "Most footnotes in one chapter; default 10000.",
+    footnotes: int = setting(5000, "Most footnotes in one chapter; default 5000.",
                              "a whole number from 100 to 1000000", minimum=100, maximum=1_000_000)
-    words: int = setting(2_000_000, "Most words in the whole book; default 2000000.",
+    words: int = setting(1_000_000, "Most words in the whole book; default 1000000.",
                          "a whole number from 1000 to 20000000", minimum=1000, maximum=20_000_000)
     chapter_seconds: int = setting(120, "Longest time converting one chapter's Markdown may take, in seconds; "
                                         "default 120.", "a whole number from 10 to 3600", minimum=10, maximum=3600)

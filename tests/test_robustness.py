@@ -112,7 +112,7 @@ BAD_INPUTS = {
                           "manuscript/book.yaml:6: chapter 'two.md' is a named pipe, not a file; a build reads only "
                           "ordinary files"),
     "chapter of 6 GB": (lambda b: os.truncate(b / "two.md", 6 * 2**30),
-                        "manuscript/two.md: the file is over 20 MB; split it into several chapters, or raise "
+                        "manuscript/two.md: the file is over 10 MB; split it into several chapters, or raise "
                         "limits.chapter_mb in book.yaml"),
     "book.yaml of 2 MB": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\ndescription: " + "x" * 2**21),
                           "manuscript/book.yaml: the file is over 1 MB; book.yaml holds settings, not text"),
