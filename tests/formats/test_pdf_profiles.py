@@ -327,3 +327,18 @@ def test_small_caps_lead_in_by_default(profile_builds, tmp_path):
         first_lines.append(next(line.text for line in page.body_lines() if line.text.startswith("Mark")))
     small_caps, lower_case = first_lines
     assert lower_case.startswith(small_caps.rstrip("-‐")) and len(small_caps) < len(lower_case) - 5
+
+
+def test_numbered_list_items_hang_their_numbers(profile_builds):
+    """A numbered item's run-over lines start under its first word, not under its number, and the item is not
+    indented like a paragraph: the Manifesto's ten measures."""
+    lines = [line for page in pdf_pages(profile_builds["manifesto", "kdp"]) for line in page.body_lines()]
+    first = next(index for index, line in enumerate(lines) if line.text.startswith("1. Abolition of property"))
+    measures = lines[first:first + 25]
+    last = next(index for index, line in enumerate(measures) if line.text.startswith("10. "))
+    numbered = [(line, following) for line, following in zip(measures[:last + 1], measures[1:last + 2])
+                if re.match(r"\d+\. ", line.text)]
+    run_overs = [(line, following) for line, following in numbered if not re.match(r"\d+\. ", following.text)]
+    assert len(numbered) == 10 and len(run_overs) >= 4
+    assert {round(following.x_min) for _, following in run_overs} == {round(run_overs[0][1].x_min)}
+    assert all(following.x_min > line.x_min + 5 for line, following in run_overs)
