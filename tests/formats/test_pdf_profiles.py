@@ -342,3 +342,16 @@ def test_numbered_list_items_hang_their_numbers(profile_builds):
     assert len(numbered) == 10 and len(run_overs) >= 4
     assert {round(following.x_min) for _, following in run_overs} == {round(run_overs[0][1].x_min)}
     assert all(following.x_min > line.x_min + 5 for line, following in run_overs)
+
+
+def test_contents_leaders_keep_a_space_after_their_entry(profile_builds):
+    """The first leader dot never touches its entry: at least an en space between them on every line."""
+    page = next(p for p in pdf_pages(profile_builds["manifesto", "kdp"]) if any(l.text == "Contents" for l in p.lines))
+    words = _run("pdftotext", "-bbox", "-f", str(page.number), "-l", str(page.number),
+                 profile_builds["manifesto", "kdp"], "-")
+    boxes = [(float(x_min), float(x_max), float(y), text) for x_min, y, x_max, text in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', words)]
+    gaps = [first_dot[0] - word[1] for word, first_dot in zip(boxes, boxes[1:])
+            if word[3] != "." and first_dot[3] == "." and abs(word[2] - first_dot[2]) < 1]
+    assert len(gaps) >= 5
+    assert min(gaps) >= 4.0, gaps
