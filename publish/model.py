@@ -156,7 +156,7 @@ class LimitOptions:
     """book.yaml's `limits:` section: how large a manuscript may be before a build refuses it with a message
     naming the limit, instead of running for hours or out of memory."""
 
-    chapter_mb: int = setting(10, "Largest chapter file, in MB; default 10.", "a whole number from 1 to 200",
+    chapter_mb: int = setting(5, "Largest chapter file, in MB; default 5.", "a whole number from 1 to 200",
                               minimum=1, maximum=200)
     line_characters: int = setting(100_000, "Longest line (a paragraph is one line to Markdown), in characters; "
                                             "default 100000.", "a whole number from 1000 to 10000000",

@@ -112,7 +112,7 @@ BAD_INPUTS = {
                           "manuscript/book.yaml:6: chapter 'two.md' is a named pipe, not a file; a build reads only "
                           "ordinary files"),
     "chapter of 6 GB": (lambda b: os.truncate(b / "two.md", 6 * 2**30),
-                        "manuscript/two.md: the file is over 10 MB; split it into several chapters, or raise "
+                        "manuscript/two.md: the file is over 5 MB; split it into several chapters, or raise "
                         "limits.chapter_mb in book.yaml"),
     "book.yaml of 2 MB": (lambda b: write(b, "book.yaml", "title: A\nlanguage: en\ndescription: " + "x" * 2**21),
                           "manuscript/book.yaml: the file is over 1 MB; book.yaml holds settings, not text"),
@@ -139,14 +139,14 @@ BAD_INPUTS = {
     "noncharacter": (lambda b: write(b, "book.yaml", 'title: A\nlanguage: en\ndescription: "\\ufffe"\n'),
                      "manuscript/book.yaml:3: " + INVISIBLE.format("FFFE")),
     # Limits, each checked on the Markdown as written before it is parsed.
-    "line of 10 MB": (lambda b: write(b, "two.md", "# Two\n\n" + "x" * 10_000_000 + "\n"),
-                      "manuscript/two.md:3: this line is 10,000,000 characters long, over the limit of 100,000: "
-                      "break it into paragraphs, or raise limits.line_characters in book.yaml"),
+    "line of 1 MB": (lambda b: write(b, "two.md", "# Two\n\n" + "x" * 1_000_000 + "\n"),
+                     "manuscript/two.md:3: this line is 1,000,000 characters long, over the limit of 100,000: "
+                     "break it into paragraphs, or raise limits.line_characters in book.yaml"),
     "quotes 100 deep": (lambda b: write(b, "two.md", "# Two\n\nText.\n\n" + "> " * 100 + "deep\n"),
                         "manuscript/two.md:5: block quotes and lists nest over 50 deep here: nest them less "
                         "deeply, or raise limits.nesting in book.yaml"),
-    "lists 3,000 deep": (lambda b: write(b, "two.md", "# Two\n\n" + "".join("  " * i + "- item\n"
-                                                                            for i in range(3000))),
+    "lists 1,000 deep": (lambda b: write(b, "two.md", "# Two\n\n" + "".join("  " * i + "- item\n"
+                                                                            for i in range(1000))),
                          "manuscript/two.md:103: block quotes and lists nest over 50 deep here: nest them less "
                          "deeply, or raise limits.nesting in book.yaml"),
     "HTML 200,000 deep": (lambda b: write(b, "two.md", "# Two\n\n" + "<div>\n" * 200_000 + "deep\n"),
