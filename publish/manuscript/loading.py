@@ -105,11 +105,19 @@ def load_chapter(root: Path, ref: ChapterRef, config_path: Path, limits: LimitOp
     if not body.strip():
         raise ManuscriptError(Problem("chapter is empty; write its text or remove it from 'chapters'", path, 1))
     source = ChapterSource(path=path, text=body, first_line=first_line,
-                           title=front.get("title"), role=front.get("role", "chapter"))
+                           title=front.get("title"), role=front.get("role", _role_of(body)))
     problems = limit_problems(source, limits)
     if problems:
         raise ManuscriptError(problems)
     return source
+
+
+TITLE_ONLY = re.compile(r"\A\s*#[ \t]+[^\n]+\s*\Z")
+
+
+def _role_of(body: str) -> str:
+    """A file that holds nothing but its title ('# Book I: Miss Brooke') divides the book into parts."""
+    return "part" if TITLE_ONLY.match(body) else "chapter"
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:

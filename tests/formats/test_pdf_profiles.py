@@ -355,3 +355,26 @@ def test_contents_leaders_keep_a_space_after_their_entry(profile_builds):
             if word[3] != "." and first_dot[3] == "." and abs(word[2] - first_dot[2]) < 1]
     assert len(gaps) >= 5
     assert min(gaps) >= 4.0, gaps
+
+
+def test_a_file_holding_only_its_title_is_a_part_title_page_without_folio(tmp_path):
+    """Middlemarch's 'Book I: Miss Brooke' files: a page of its own with neither folio nor running head, set
+    apart from chapter heads; in the ebook a part."""
+    (tmp_path / "book.yaml").write_text("title: Parts\nlanguage: en\n")
+    (tmp_path / "01-part.md").write_text("# Book I: The First\n")
+    prose = "Enough words to fill a line of the page and more, said again. " * 30
+    (tmp_path / "02-one.md").write_text(f"# Chapter One\n\n{prose}\n\n{prose}\n")
+    (tmp_path / "03-part.md").write_text("# Book II: The Second\n")
+    (tmp_path / "04-two.md").write_text(f"# Chapter Two\n\n{prose}\n")
+    pdf, epub = build(tmp_path, tmp_path / "out", ["pdf", "epub"], Report())
+    pages = pdf_pages(pdf)
+    parts = [page for page in pages if any(line.text.startswith("Book I") for line in page.lines)
+             and not any(line.text == "Contents" for line in page.lines)]
+    assert len(parts) == 2
+    assert all([line.text for line in page.lines] in (["Book I: The First"], ["Book II: The Second"])
+               for page in parts)  # no folio, no running head
+    chapter_page = next(page for page in pages if any(line.text == "Chapter One" for line in page.lines))
+    assert chapter_page.folio() == chapter_page.label == "3"  # the part's recto is page 1, its verso 2
+    import zipfile
+    part = zipfile.ZipFile(epub).read("EPUB/ch-01-part.xhtml").decode()
+    assert 'epub:type="part"' in part
