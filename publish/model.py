@@ -167,8 +167,8 @@ class LimitOptions:
                              "a whole number from 100 to 1000000", minimum=100, maximum=1_000_000)
     words: int = setting(1_000_000, "Most words in the whole book; default 1000000.",
                          "a whole number from 1000 to 20000000", minimum=1000, maximum=20_000_000)
-    chapter_seconds: int = setting(120, "Longest time converting one chapter's Markdown may take, in seconds; "
-                                        "default 120.", "a whole number from 10 to 3600", minimum=10, maximum=3600)
+    chapter_seconds: int = setting(60, "Longest time converting one chapter's Markdown may take, in seconds; "
+                                        "default 60.", "a whole number from 10 to 3600", minimum=10, maximum=3600)
 
 
 @dataclass(frozen=True)
