@@ -157,7 +157,8 @@ def _resource_message(error: BaseException) -> str:
                 "nest them less deeply (earlier outputs were left as they were)")
     where = f"{display_path(Path(error.filename))}: " if getattr(error, "filename", None) else ""
     if error.errno == errno.ENOSPC:
-        return f"{where}the disk is full: free some space or choose another folder with -o; earlier outputs were left as they were"
+        return (f"{where}the disk is full: free some space or choose another folder with -o; earlier outputs were "
+                "left as they were")
     return f"{where}{error.strerror or error}; earlier outputs were left as they were"
 
 

@@ -18,7 +18,7 @@ from publish.manuscript.files import MB, not_a_file, outside, read_checked
 from publish.output import write_atomic
 from publish.theme import templates
 
-HASHED_WHOLE = 64 * MB  # over this (larger than any chapter or image a build takes) a file is known by its size and time
+HASHED_WHOLE = 64 * MB  # over this (more than any chapter or image a build takes) a file is known by size and time
 LIBRARIES = ("ebooklib", "weasyprint", "pydyf", "jinja2", "uharfbuzz", "font-source-serif-pro", "pyyaml")
 
 

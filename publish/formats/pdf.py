@@ -34,8 +34,8 @@ def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
                             f"{profile.max_pages}: choose a larger trim_size in book.yaml")
     if layout.page_count < profile.min_pages:
         context.report.warn(f"{profile.name}: the PDF has {layout.page_count} pages and this printer takes at least "
-                            f"{profile.min_pages}: set pad_to: {profile.min_pages} under print: in book.yaml to end the "
-                            "book with blank pages, or choose a smaller trim_size")
+                            f"{profile.min_pages}: set pad_to: {profile.min_pages} under print: in book.yaml to end "
+                            "the book with blank pages, or choose a smaller trim_size")
     pages = layout.document.pages if profile.interactive else [without_links(page) for page in layout.document.pages]
     document = layout.document.copy(pages)
     _set_metadata(document.metadata, book, context)

@@ -72,7 +72,7 @@ def _deep_containers(text: str, limits: LimitOptions) -> tuple[str, int] | None:
         indent = len(line) - len(line.lstrip(" \t"))
         depth += line[:indent].expandtabs(4).count(" ") // 4 if indent else 0
         if depth > limits.nesting:
-            return (f"block quotes and lists nest over {limits.nesting} deep here: {_flatten('them')}, or "
+            return (f"block quotes and lists nest over {limits.nesting} deep here: nest them less deeply, or "
                     f"{raise_it('nesting')}", start)
         start += len(line) + 1
     return None
@@ -86,7 +86,7 @@ def _deep_html(text: str, limits: LimitOptions) -> tuple[str, int] | None:
             continue
         depth = max(0, depth - 1) if closing else depth + 1
         if depth > limits.nesting:
-            return (f"HTML elements nest over {limits.nesting} deep here: {_flatten('them')} (or close the ones "
+            return (f"HTML elements nest over {limits.nesting} deep here: nest them less deeply (or close the ones "
                     f"left open), or {raise_it('nesting')}", match.start())
     return None
 
@@ -97,10 +97,6 @@ def _many_footnotes(text: str, limits: LimitOptions) -> tuple[str, int] | None:
             return (f"this chapter has over {limits.footnotes:,} footnotes: split it into several chapters, or "
                     f"{raise_it('footnotes')}", match.start())
     return None
-
-
-def _flatten(what: str) -> str:
-    return f"nest {what} less deeply"
 
 
 def _without_code(text: str) -> str:

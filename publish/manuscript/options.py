@@ -1,5 +1,6 @@
-"""book.yaml's options sections (print, epub, lint, contents, limits), checked against the settings their dataclasses declare in
-model.py: each key's type and default from its field, its kind, choices and bounds from its Setting."""
+"""book.yaml's options sections (print, epub, lint, contents, limits), checked against the settings their
+dataclasses declare in model.py: each key's type and default from its field, its kind, choices and bounds from
+its Setting."""
 
 from __future__ import annotations
 
