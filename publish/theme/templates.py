@@ -5,6 +5,7 @@ never Python's internals, and what they get wrong is a `templates/NAME:LINE:` er
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import traceback
@@ -16,6 +17,7 @@ from markupsafe import Markup
 
 from publish.errors import FormatError, Problem
 from publish.manuscript.files import TEXT_LIMIT, read_utf8
+from publish.model import primary_language
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PACKAGE_STYLES = Path(__file__).parent / "styles"
@@ -102,10 +104,38 @@ def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Envi
     )
     env.filters["names"] = names
     env.filters["css_string"] = css_string
+    env.filters["human_date"] = human_date
     if cache is not None:
         (cache / "templates").mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "templates"))
     return env
+
+
+@jinja2.pass_context
+def human_date(context, iso: str) -> str:
+    """book.yaml's date as the book's language writes one ('2024-05-31': '31 May 2024' in en-GB, '31 mai 2024' in
+    fr, '2024年5月31日' in ja); a year alone stays as it is."""
+    from babel.dates import format_date, format_skeleton
+
+    locale = _locale(context["book"].metadata.language)
+    parts = [int(part) for part in iso.split("-")]
+    if len(parts) == 3:
+        return format_date(dt.date(*parts), "long", locale=locale)
+    if len(parts) == 2:
+        return format_skeleton("yMMMM", dt.date(*parts, 1), locale=locale)
+    return iso
+
+
+def _locale(language: str):
+    """Babel's locale for a BCP 47 tag: the tag's own, else its language's, else English."""
+    from babel import Locale, UnknownLocaleError
+
+    for tag in (language, primary_language(language)):
+        try:
+            return Locale.parse(tag, sep="-")
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale("en")
 
 
 def css_string(text: str) -> str:

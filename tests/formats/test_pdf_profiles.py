@@ -378,3 +378,26 @@ def test_a_file_holding_only_its_title_is_a_part_title_page_without_folio(tmp_pa
     import zipfile
     part = zipfile.ZipFile(epub).read("EPUB/ch-01-part.xhtml").decode()
     assert 'epub:type="part"' in part
+
+
+def test_a_composed_title_page_and_an_imprint_at_the_foot(tmp_path):
+    """The title a quarter down the page, the author lower, the publisher at the foot; the imprint on the verso
+    set at the foot with the date as a reader writes it and the ISBN, but no urn:uuid."""
+    (tmp_path / "book.yaml").write_text("title: A Composed Book\nsubtitle: With a Subtitle\nauthor: Ada Writer\n"
+                                        "publisher: Small Press\ndate: 2024-05-31\nlanguage: en-GB\n"
+                                        "identifier: 978-3-16-148410-0\n")
+    (tmp_path / "one.md").write_text("# One\n\nText.\n")
+    pdf, epub = build(tmp_path, tmp_path / "out", ["pdf", "epub"], Report())
+    pages = pdf_pages(pdf)
+    title_page = next(page for page in pages if any(line.text == "With a Subtitle" for line in page.lines))
+    at = {line.text: line.y_min / title_page.height for line in title_page.lines}
+    assert 0.2 < at["A Composed Book"] < 0.35 and at["A Composed Book"] < at["With a Subtitle"]
+    assert 0.4 < at["Ada Writer"] < 0.6 and at["Small Press"] > 0.8
+    imprint = pages[title_page.number]  # the verso after it
+    lines = [line.text for line in imprint.lines]
+    assert "Published 31 May 2024 by Small Press." in lines and "Print edition: ISBN 9783161484100" in lines
+    assert min(line.y_min for line in imprint.lines) / imprint.height > 0.55  # set at the foot
+    import zipfile
+    copyright_page = zipfile.ZipFile(epub).read("EPUB/copyright.xhtml").decode()
+    assert "Ebook edition: ISBN 9783161484100" in copyright_page and "urn:" not in copyright_page
+    assert "31 May 2024" in copyright_page
