@@ -218,6 +218,7 @@ class ChapterSource:
     first_line: int  # line number of `text`'s first line in the file
     title: str | None = None  # from front matter
     role: str = "chapter"
+    running_head: str | None = None  # from front matter: a shorter title for the print running head
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ class Chapter:
     has_file_links: bool = False  # links to local files that are not chapters (checked once all ids are known)
     table_lines: tuple[int, ...] = ()  # the line of the Markdown where each table starts, in order
     code_lines: tuple[int, ...] = ()  # the line of the Markdown where each code block's first line is, in order
+    running_head: str | None = None  # the print running head, when the front matter gives a shorter one
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def test_bad_front_matter(manuscript_copy):
     with pytest.raises(ManuscriptError) as error:
         load_book(manuscript_copy)
     assert messages(error) == [
-        f"{manuscript_copy}/two.md:2: unknown front matter key 'titel'; use title or role",
+        f"{manuscript_copy}/two.md:2: unknown front matter key 'titel'; use title, role or running_head",
         f"{manuscript_copy}/two.md:2: unknown role 'villain'; use one of chapter, foreword, preface, prologue, "
         "introduction, preamble, part, epilogue, afterword, conclusion, appendix, dedication, epigraph, "
         "acknowledgments, glossary, bibliography",

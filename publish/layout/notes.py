@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from publish.layout.code import wrap_code
 from publish.layout.math import draw_math
+from publish.layout.running_heads import with_running_heads
 from publish.model import Chapter, Footnote
 from publish.render.svg import image_bytes
 from publish.render.xhtml import inner_xhtml, parse_fragment
@@ -59,7 +60,7 @@ def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, cod
     """The chapter's body with its notes at their references, or followed by them (named `notes_label` for
     assistive technology) when they cannot float; `root` is the manuscript folder its images are named from,
     `measure_pt` the width of the text block (long code lines are broken to it unless `code_wrap` is false)."""
-    chapter = _for_print(chapter, root, measure_pt if code_wrap else None)
+    chapter = with_running_heads(_for_print(chapter, root, measure_pt if code_wrap else None), measure_pt)
     notes = [(note, note_as_span(note)) for note in chapter.footnotes]
     if not notes and opener != "drop-cap":
         return Markup(chapter.body_html)

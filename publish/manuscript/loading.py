@@ -25,7 +25,7 @@ CHAPTER_ROLES = (
     "conclusion", "appendix", "dedication", "epigraph", "acknowledgments", "glossary", "bibliography",
 )
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?\n?", re.DOTALL | re.MULTILINE)
-FRONT_MATTER_KEYS = ("title", "role")
+FRONT_MATTER_KEYS = ("title", "role", "running_head")
 
 
 def load_book(root: Path) -> Book:
@@ -105,7 +105,8 @@ def load_chapter(root: Path, ref: ChapterRef, config_path: Path, limits: LimitOp
     if not body.strip():
         raise ManuscriptError(Problem("chapter is empty; write its text or remove it from 'chapters'", path, 1))
     source = ChapterSource(path=path, text=body, first_line=first_line,
-                           title=front.get("title"), role=front.get("role", _role_of(body)))
+                           title=front.get("title"), role=front.get("role", _role_of(body)),
+                           running_head=(front.get("running_head") or "").strip() or None)
     problems = limit_problems(source, limits)
     if problems:
         raise ManuscriptError(problems)
@@ -134,10 +135,12 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
         raise ManuscriptError(Problem(message, path, line)) from None
     if not isinstance(front, dict):
         raise ManuscriptError(Problem("front matter must be keys such as 'title:' and 'role:'", path, 2))
-    problems = [Problem(f"unknown front matter key '{key}'; use {' or '.join(FRONT_MATTER_KEYS)}", path, 2)
+    known = f"{', '.join(FRONT_MATTER_KEYS[:-1])} or {FRONT_MATTER_KEYS[-1]}"
+    problems = [Problem(f"unknown front matter key '{key}'; use {known}", path, 2)
                 for key in front if key not in FRONT_MATTER_KEYS]
-    if "title" in front and (not isinstance(front["title"], str) or not front["title"].strip()):
-        problems.append(Problem("front matter 'title' must be a non-empty text", path, 2))
+    for key in ("title", "running_head"):
+        if key in front and (not isinstance(front[key], str) or not front[key].strip()):
+            problems.append(Problem(f"front matter '{key}' must be a non-empty text", path, 2))
     if front.get("role", "chapter") not in CHAPTER_ROLES:
         problems.append(Problem(f"unknown role '{front['role']}'; use one of {', '.join(CHAPTER_ROLES)}", path, 2))
     if problems:

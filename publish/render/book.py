@@ -234,7 +234,7 @@ def render_chapter(source: ChapterSource, cid: str, options: RenderOptions, repo
                    title_html=headings[0].title_html, body_html=inner_xhtml(root), headings=tuple(headings),
                    footnotes=footnotes, ids=ids, images=images, links=links, has_file_links=file_links,
                    table_lines=_table_lines(source, sum(1 for _ in root.iter("table"))),
-                   code_lines=_code_lines(source, root))
+                   code_lines=_code_lines(source, root), running_head=source.running_head)
 
 
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")  # a table's |---|---| line

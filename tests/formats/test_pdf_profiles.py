@@ -401,3 +401,21 @@ def test_a_composed_title_page_and_an_imprint_at_the_foot(tmp_path):
     copyright_page = zipfile.ZipFile(epub).read("EPUB/copyright.xhtml").decode()
     assert "Ebook edition: ISBN 9783161484100" in copyright_page and "urn:" not in copyright_page
     assert "31 May 2024" in copyright_page
+
+
+def test_running_heads_are_one_line(tmp_path):
+    """A title too long for the head is cut at a word with an ellipsis (the heading itself stays whole); a
+    running_head in the front matter is used instead of the title."""
+    (tmp_path / "book.yaml").write_text("title: Heads\nlanguage: en\n")
+    prose = "Enough words to fill the pages of this chapter, said once more and again. " * 120
+    long_title = "Position of the Communists in Relation to the Various Existing Opposition Parties of Europe"
+    (tmp_path / "01-long.md").write_text(f"# {long_title}\n\n{prose}\n")
+    (tmp_path / "02-own.md").write_text(f"---\nrunning_head: The Short One\n---\n# {long_title} Again\n\n{prose}\n")
+    pages = pdf_pages(build(tmp_path, tmp_path / "out", ["pdf"], Report())[0])
+    heads = {page.lines[0].text for page in pages if page.lines and page.lines[0].y_max < 50 and page.label.isdigit()
+             and int(page.label) % 2 == 1}  # rectos carry the chapter's title
+    cut = next(head for head in heads if head != "The Short One")
+    assert heads == {cut, "The Short One"} and cut.endswith("…") and long_title.startswith(cut[:-1] + " ")
+    assert all(sum(1 for line in page.lines if line.y_max < 50) <= 1 for page in pages)
+    assert any(line.text.startswith("Position of the Communists") for page in pages for line in page.lines
+               if line.y_min > 80)  # the heading itself, whole, on its opener
