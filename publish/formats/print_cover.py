@@ -3,7 +3,11 @@ page count of the interior and the paper's thickness. It shares the ebook cover'
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass
+
+from markupsafe import Markup
 
 from publish.formats.context import BuildContext
 from publish.formats.registry import OutputFormat
@@ -58,7 +62,8 @@ def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
     if book.metadata.cover:
         _warn_low_resolution(book, sheet, context)
     html = templates.render(env, "cover-wrap.html", book=book, sheet=sheet, profile=profile, front_image=front_image,
-                            colours=_colours(profile), cmyk_profile=profiles.CMYK_PROFILE.as_uri())
+                            colours=_colours(profile), cmyk_profile=profiles.CMYK_PROFILE.as_uri(),
+                            barcode=isbn_barcode(book.metadata.identifier, profile))
     document, _ = render_html(book, html, ["cover.css"], [], context.report)
     document.metadata.title = f"{book.metadata.title}: cover"
     document.metadata.lang = book.metadata.language
@@ -67,6 +72,35 @@ def build_cover(book: RenderedBook, context: BuildContext) -> bytes:
     return document.write_pdf(pdf_identifier=f"{book.metadata.identifier}#cover".encode("utf-8"),
                               pdf_variant=profile.pdf_variant if profile.colour == "cmyk" else None,
                               output_intent="srgb" if profile.colour == "srgb" else None)
+
+
+def isbn_barcode(identifier: str, profile: profiles.PrintProfile) -> Markup | None:
+    """The book's ISBN as an EAN-13 barcode for the back cover: vector, solid black (device CMYK 0 0 0 100 for a
+    CMYK printer), with its digits under the bars; None when the identifier is not an ISBN."""
+    if not identifier.startswith("urn:isbn:"):
+        return None
+    import barcode
+    from barcode.writer import SVGWriter
+
+    digits = identifier.removeprefix("urn:isbn:")
+    code = barcode.get("isbn13" if len(digits) == 13 else "isbn10", digits, writer=SVGWriter())
+    drawn = io.BytesIO()
+    ink = "device-cmyk(0 0 0 1)" if profile.colour == "cmyk" else "black"
+    code.write(drawn, options={"foreground": ink, "background": "white", "module_height": 18.0, "font_size": 9,
+                               "text_distance": 4.0, "quiet_zone": 3.0})
+    svg = drawn.getvalue().decode("utf-8")
+    svg = svg[svg.index("<svg"):]  # without the XML declaration and doctype, which HTML may not hold
+    return Markup(STYLE_ATTRIBUTE.sub(_as_attributes, svg))
+
+
+STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+
+
+def _as_attributes(match: re.Match) -> str:
+    """`style="fill:black;font-size:9pt"` as SVG's own attributes: in an HTML page, a style attribute is read as
+    HTML's CSS, which has no `fill`."""
+    declarations = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in declarations)
 
 
 def _warn_low_resolution(book: RenderedBook, sheet: CoverSheet, context: BuildContext) -> None:

@@ -419,3 +419,37 @@ def test_running_heads_are_one_line(tmp_path):
     assert all(sum(1 for line in page.lines if line.y_max < 50) <= 1 for page in pages)
     assert any(line.text.startswith("Position of the Communists") for page in pages for line in page.lines
                if line.y_min > 80)  # the heading itself, whole, on its opener
+
+
+@pytest.mark.parametrize("profile", ["kdp", "ingram"])
+def test_a_book_with_an_isbn_has_a_vector_barcode_on_the_back_cover(tmp_path, profile):
+    """At the lower right of the back panel, drawn in vector and solid black (device CMYK K for ingram), with the
+    ISBN written above and its digits below; a book without an ISBN has none."""
+    (tmp_path / "book.yaml").write_text("title: Barcoded\nlanguage: en\nidentifier: 978-3-16-148410-0\n")
+    (tmp_path / "one.md").write_text("# One\n\nText.\n")
+    cover = build(tmp_path, tmp_path / "out", ["cover"], Report(), BuildOptions(profile=profile))[0]
+    (page,) = pdf_pages(cover)
+    found = {line.text: line for line in page.lines if "9783161484100" in line.text}
+    assert set(found) == {"ISBN 9783161484100", "9783161484100"}
+    back_width = page.width / 2 - 10  # the spine of a one-page book is a hair wide
+    assert all(line.x_max < back_width and line.x_min > back_width / 2 and line.y_min > page.height * 0.7
+               for line in found.values())
+    with pikepdf.open(cover) as pdf:
+        resources = pdf.pages[0].Resources
+        assert not [name for name, item in resources.get("/XObject", {}).items()
+                    if item.get("/Subtype") == "/Image"]  # no raster barcode
+        content = b"".join(stream.read_bytes() for stream in _content_streams(pdf.pages[0]))
+    if profile == "ingram":
+        assert b"/DeviceCMYK cs" in content or b"0 0 0 1 k" in content
+    (tmp_path / "book.yaml").write_text("title: Barcoded\nlanguage: en\n")
+    plain = build(tmp_path, tmp_path / "out2", ["cover"], Report(), BuildOptions(profile=profile))[0]
+    assert "ISBN" not in _run("pdftotext", plain, "-")
+
+
+def _content_streams(page):
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    for item in page.obj.get("/Resources", {}).get("/XObject", {}).values():
+        if item.get("/Subtype") == "/Form":
+            streams.append(item)
+    return streams
