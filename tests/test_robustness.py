@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -38,6 +39,13 @@ def good_outputs(tmp_path_factory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("good")
     paths = build(DATA / "minimal", out, ["epub", "pdf"], Report())
     return {path.name: path.read_bytes() for path in paths}
+
+
+def minimal_copy(tmp_path: Path) -> Path:
+    """A writable copy of the minimal book, as tmp_path/manuscript."""
+    book = tmp_path / "manuscript"
+    shutil.copytree(DATA / "minimal", book)
+    return book
 
 
 def write(book: Path, name: str, content: str | bytes) -> None:
@@ -168,8 +176,7 @@ BAD_INPUTS = {
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS))
 def test_bad_input_is_one_clear_line_exit_1_and_earlier_outputs_untouched(case, tmp_path, good_outputs):
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     out = tmp_path / "build"
     out.mkdir()
     for name, data in good_outputs.items():
@@ -183,22 +190,19 @@ def test_bad_input_is_one_clear_line_exit_1_and_earlier_outputs_untouched(case, 
 
 
 def test_verbose_shows_a_traceback_for_a_user_mistake(tmp_path):
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     write(book, "two.md", "")
     result = publish("build", "epub", "-v", "-m", "manuscript", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" in result.stderr and "ManuscriptError" in result.stderr
 
 
 def test_keep_going_turns_a_missing_image_into_a_placeholder(tmp_path):
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     write(book, "two.md", "# Two\n\n![A map](map.png)\n")
     result = publish("build", "epub", "--keep-going", "-m", "manuscript", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert ("manuscript/two.md:3: warning: image 'map.png' not found; check the file name (relative to manuscript/) "
             "(shown as a placeholder because of --keep-going)") in result.stderr.splitlines()
-    import zipfile
     chapter = zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub").read("EPUB/ch-two.xhtml").decode()
     assert '<span class="missing-image">[missing image: map.png]</span>' in chapter
 
@@ -273,8 +277,7 @@ def test_a_build_reaches_no_network_and_reads_nothing_outside(tmp_path, loopback
     url, requests = loopback_server
     secret = tmp_path / "secret.txt"
     secret.write_text("private")
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     write(book, "two.md", f'# Two\n\n<link rel="stylesheet" href="{url}/evil.css">\n\n'
                           f'<iframe src="{url}/frame"></iframe>\n\n<img src="{url}/pixel.png" '
                           f'style="background: url({url}/bg.png)"> and <object data="file://{secret}"></object>\n\n'
@@ -299,8 +302,7 @@ def test_stylesheet_reaching_out_is_refused_without_fetching(tmp_path, loopback_
     url, requests = loopback_server
     outside = tmp_path / "outside.png"
     Image.new("RGB", (4, 4)).save(outside)
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     print_css = (PROJECT / "styles" / "print.css").read_text()
     write(book, "styles/print.css", f"@import url({url}/evil.css);\n{print_css}\nbody {{ background: url(../../outside.png) }}\n")
     events = Audit.recording()
@@ -322,8 +324,7 @@ def test_stylesheet_reaching_out_is_refused_without_fetching(tmp_path, loopback_
 
 
 def test_template_symlinked_out_of_the_manuscript_is_refused(tmp_path):
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     (book / "templates").mkdir()
     (book / "templates" / "epub-titlepage.xhtml").symlink_to("/etc/hostname")
     with pytest.raises(PublishError) as error:
@@ -406,8 +407,7 @@ HOSTILE_TEMPLATE = """{% extends "epub-page.xhtml" %}
 def test_a_manuscript_template_cannot_reach_python_and_its_faults_name_their_line(tmp_path, expression, message):
     """A manuscript's own template runs sandboxed: an escape is refused, a mistake named at its line, the build
     exits 1 without a traceback and the outputs of the last good build stay."""
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     out = tmp_path / "out"
     epub = build(book, out, ["epub"], Report())[0]
     before = epub.read_bytes()
@@ -423,8 +423,7 @@ def test_a_manuscript_template_cannot_reach_python_and_its_faults_name_their_lin
 def test_pipes_devices_links_out_and_huge_stray_files_are_never_opened(tmp_path):
     """None of these is a chapter: the build neither hangs on the pipe nor reads the 6 GB file (the freshness hash
     knows such files by their size and time) nor opens what the links point to."""
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     secret = tmp_path / "secret.txt"
     secret.write_text("not the book's")
     strays = {"notes.fifo": lambda path: os.mkfifo(path), "secret.txt": lambda path: path.symlink_to(secret),
@@ -445,23 +444,20 @@ def test_pipes_devices_links_out_and_huge_stray_files_are_never_opened(tmp_path)
 
 
 def test_control_characters_in_a_chapter_are_removed_with_a_warning_at_their_line(tmp_path):
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     write(book, "two.md", "# Two\n\nPlain.\n\nA bell \x07, a form feed \x0c and a noncharacter \ufffe.\n")
     result = publish("build", "epub", "-m", "manuscript", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert warnings == ["manuscript/two.md:5: warning: removed invisible control character U+0007 (and any others in "
                         "the chapter); they are not allowed in EPUB"]  # no "no glyph" warning for U+FFFE either
-    import zipfile
     chapter = zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub").read("EPUB/ch-two.xhtml").decode()
     assert "A bell , a form feed  and a noncharacter ." in chapter
 
 
 def test_a_footnote_line_ending_in_a_space_prints(tmp_path):
     """Hand-wrapped notes often end a line in a space; WeasyPrint's footnote area failed on that."""
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     write(book, "two.md", "# Two\n\nText.[^1]\n\n[^1]: A note whose line ends in a space \n    and goes on.\n")
     result = publish("build", "pdf", "-m", "manuscript", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -471,8 +467,7 @@ def test_a_footnote_line_ending_in_a_space_prints(tmp_path):
 
 
 def test_a_raised_limit_lets_a_deeper_book_build(tmp_path):
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     write(book, "two.md", "# Two\n\n" + "".join("    " * level + "- item\n" for level in range(60)))
     refused = publish("build", "epub", "-q", "-m", "manuscript", "-o", "out", cwd=tmp_path)
     assert refused.returncode == 1 and "nest over 50 deep" in refused.stderr
@@ -485,8 +480,7 @@ def test_a_raised_limit_lets_a_deeper_book_build(tmp_path):
 @pytest.mark.slow
 def test_markdown_that_converts_too_slowly_is_stopped_at_the_time_limit(tmp_path):
     """50,000 '[' in a paragraph take Python-Markdown's link patterns many minutes; the chapter's time runs out."""
-    book = tmp_path / "manuscript"
-    shutil.copytree(DATA / "minimal", book)
+    book = minimal_copy(tmp_path)
     write(book, "book.yaml", MINIMAL_YAML + "limits:\n  chapter_seconds: 10\n")
     write(book, "two.md", "# Two\n\n" + "[" * 50_000 + "\n")
     started = time.monotonic()
@@ -513,7 +507,7 @@ def small_mount(tmp_path):
 
 
 def test_an_output_folder_that_cannot_be_written_is_one_line(tmp_path, small_mount):
-    shutil.copytree(DATA / "minimal", tmp_path / "manuscript")
+    minimal_copy(tmp_path)
     (tmp_path / "a-file").write_text("")
     cases = {
         "a-file": "a-file: this is a file, not a folder: choose a folder for the outputs with -o",
@@ -560,7 +554,6 @@ def test_valid_markdown_that_repeats_ids_and_titles_builds_a_clean_epub(tmp_path
         "to the first; give each element an id of its own",
         f"{book}/two.md:3: warning: id 'dup' is also used in one.md: renamed 'dup-3' here, and this chapter's links "
         "follow it; give each element an id of its own"]
-    import zipfile
     with zipfile.ZipFile(epub) as archive:
         one, two = (archive.read(f"EPUB/ch-{name}.xhtml").decode() for name in ("one", "two"))
     assert '<span id="dup">raw</span>' in one and '<span id="dup-2">again</span>' in one
