@@ -131,6 +131,15 @@ def pdf_pages(path: Path) -> list[PdfPage]:
     return pages
 
 
+def word_widths(path: Path) -> dict[str, float]:
+    """The printed width of each word of the PDF where it first occurs, in points."""
+    output = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True).stdout
+    widths: dict[str, float] = {}
+    for word in etree.fromstring(output, etree.XMLParser(huge_tree=True)).iter("{http://www.w3.org/1999/xhtml}word"):
+        widths.setdefault(word.text or "", float(word.get("xMax")) - float(word.get("xMin")))
+    return widths
+
+
 def _to_trim_box(page: PdfPage, media: list[float], trim: list[float]) -> None:
     """Positions measured from the trimmed page's corner, whatever bleed or marks surround it."""
     dx, dy = trim[0] - media[0], media[3] - trim[3]

@@ -127,6 +127,19 @@ def test_an_english_dash_stays_with_the_word_before_it(tmp_path):
     assert len(lines) > 200 and not [line for line in lines if line.startswith("—")]
 
 
+def test_a_spaced_dash_stays_with_the_word_before_it(tmp_path):
+    """The review's habit: " — " between clauses; the dash ends its line, never opens the next."""
+    (tmp_path / "book.yaml").write_text("title: Long\nlanguage: en\n")
+    words = "the rain fell without a sound on the roofs of the sleeping town and nobody came".split()
+    (tmp_path / "long.md").write_text(_long_chapter(words, ["{} — she said.", "{} – then.", "*{}* — so."]),
+                                      encoding="utf-8")
+    pages = pdf_pages(build(tmp_path, tmp_path / "out", ["pdf"], Report())[0])
+    lines = [line.text for page in pages for line in page.body_lines()]
+    ending = [line for line in lines if line.endswith(("—", "–"))]
+    assert len(lines) > 200 and len(ending) > 10
+    assert not [line for line in lines if line.startswith(("—", "–"))]
+
+
 def test_code_and_math_keep_their_spacing(tmp_path):
     (tmp_path / "book.yaml").write_text("title: C\nlanguage: fr\n")
     (tmp_path / "un.md").write_text("# Un\n\nVoir `a; b ? c!` et $a:b$ ici.\n\n```\nx = y ? 1 : 2;\n```\n")

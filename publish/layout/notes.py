@@ -27,6 +27,8 @@ PRINT_CHANGES = ("<math", "<pre", '.svg"', "<table")  # what _printable changes,
 SPACE_BEFORE_NEWLINE = re.compile(r"[ \t]+\n")
 BLOCKS_AS_SPANS = {"p", "blockquote", "ul", "ol", "li", "div"}
 OPENING_LETTER = re.compile(r"[\"'“‘«(\[]?[^\W\d_]")
+LEAD_IN_CHARACTERS, LEAD_IN_WORDS = 22, 5  # a small-caps lead-in: a phrase, never more than about a third of a line
+WORD = re.compile(r"\S+")
 PHRASING = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
             "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
 
@@ -62,11 +64,13 @@ def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, cod
     `measure_pt` the width of the text block (long code lines are broken to it unless `code_wrap` is false)."""
     chapter = with_running_heads(_for_print(chapter, root, measure_pt if code_wrap else None), measure_pt)
     notes = [(note, note_as_span(note)) for note in chapter.footnotes]
-    if not notes and opener != "drop-cap":
+    if not notes and opener == "plain":
         return Markup(chapter.body_html)
     body = parse_fragment(chapter.body_html)
     if opener == "drop-cap":
         _drop_cap(body)
+    elif opener == "small-caps":
+        _lead_in(body)
     if any(span is None for _, span in notes):
         return Markup(inner_xhtml(body) + _notes_at_end(chapter, notes_label))
     refs = {ref.get("id"): ref for ref in body.iter("{*}a", "a") if "noteref" in (ref.get("class") or "").split()}
@@ -81,16 +85,44 @@ def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, cod
     return Markup(inner_xhtml(body))
 
 
-def _drop_cap(body: etree._Element) -> None:
-    """The first letter of the paragraph after the chapter's title (with any opening quote) in a span."""
+def _opening_paragraph(body: etree._Element) -> etree._Element | None:
+    """The paragraph after the chapter's title, or after its epigraph (a quotation right under the title)."""
     heading = next((child for child in body if etree.QName(child).localname == "h1"), None)
-    paragraph = heading.getnext() if heading is not None else None
-    if paragraph is None or etree.QName(paragraph).localname != "p":
+    following = heading.getnext() if heading is not None else None
+    if following is not None and etree.QName(following).localname == "blockquote":
+        following = following.getnext()
+    return following if following is not None and etree.QName(following).localname == "p" else None
+
+
+def _drop_cap(body: etree._Element) -> None:
+    """The first letter of the opening paragraph (with any opening quote) in a span."""
+    paragraph = _opening_paragraph(body)
+    if paragraph is None:
         return
     match = OPENING_LETTER.match(paragraph.text or "")
     if match:
         span = etree.Element("span", {"class": "drop-cap"})
         span.text, span.tail = match.group(0), paragraph.text[match.end():]
+        paragraph.text = ""
+        paragraph.insert(0, span)
+
+
+def _lead_in(body: etree._Element) -> None:
+    """The opening paragraph's first few whole words in a span, for small capitals: a word is whole when a space
+    follows it, so the lead-in never stops inside a word that runs on into emphasis or a link."""
+    paragraph = _opening_paragraph(body)
+    text = paragraph.text if paragraph is not None else None
+    if not text:
+        return
+    whole = [word for word in WORD.finditer(text) if word.end() < len(text) or len(paragraph) == 0]
+    end = 0
+    for count, word in enumerate(whole, start=1):
+        if count > LEAD_IN_WORDS or (end and word.end() > LEAD_IN_CHARACTERS):
+            break
+        end = word.end()
+    if end:
+        span = etree.Element("span", {"class": "lead-in"})
+        span.text, span.tail = text[:end], text[end:]
         paragraph.text = ""
         paragraph.insert(0, span)
 

@@ -1,8 +1,8 @@
 """Typography that depends on the book's language, in the text of every format: French spacing (a narrow no-break
 space inside « » and before ; ! ?, a no-break space before a colon; none doubled when the author typed one; the
 narrow one is not stretched when a line is justified), and
-in every language an em dash that follows its word held to it (a word joiner), so that no line opens with it,
-and a dialogue dash kept with the words it introduces. Code, math and preformatted text are left as typed."""
+in every language an em dash that follows its word held to it (a word joiner), and a spaced dash held to the word
+before it (a no-break space), so that no line opens with it, and a dialogue dash kept with the words it introduces. Code, math and preformatted text are left as typed."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ FRENCH = [  # (pattern, replacement), applied in order to each run of text
 ]
 FRENCH_AFTER_ELEMENT = re.compile(f"^{SPACES}([»!?;]|:(?=\\s|$))")  # a tail: the punctuation follows a word
 WORD_DASH = re.compile(r"(?<=\w)—")
+SPACED_DASH = re.compile(r"(?<=\S) ([—–])(?= )")
+SPACED_DASH_AFTER_ELEMENT = re.compile(r"^ ([—–])(?= )")  # a tail: the dash follows the element's last word
 DIALOGUE_DASH = re.compile(r"^(\s*)—[ \t]+")
 
 
@@ -42,6 +44,9 @@ def apply_typography(root: etree._Element, language: str, direction: str = "ltr"
         if not text:
             continue
         text = WORD_DASH.sub(f"{WORD_JOINER}—", text)
+        text = SPACED_DASH.sub(f"{NBSP}\\1", text)
+        if slot == "tail":
+            text = SPACED_DASH_AFTER_ELEMENT.sub(f"{NBSP}\\1", text, count=1)
         if french:
             if slot == "tail":
                 text = FRENCH_AFTER_ELEMENT.sub(lambda m: _spaced(m.group(1)), text, count=1)

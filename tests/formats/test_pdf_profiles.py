@@ -20,7 +20,13 @@ from publish.formats.print_cover import (
 from publish.layout.profiles import gutter_in
 from tests.formats.test_epub import SECTIONS
 from tests.formats.test_pdf import contents, start_folio
-from tests.helpers import CORPUS, PROJECT, assert_review_text_in_order, pdf_pages
+from tests.helpers import (
+    CORPUS,
+    PROJECT,
+    assert_review_text_in_order,
+    pdf_pages,
+    word_widths,
+)
 from tests.typeset import faults, measures
 
 PROFILES = ("screen", "kdp", "ingram", "lulu")
@@ -319,14 +325,29 @@ def test_drop_cap_opener_and_sections_on_new_pages(tmp_path):
 
 
 def test_small_caps_lead_in_by_default(profile_builds, tmp_path):
-    """Small capitals are wider than lower case: the opening line holds fewer words than with a plain opener."""
+    """The lead-in is the opening words in small capitals, wider than the same words in lower case, and stops
+    at a whole word before the italic title: the words after it print as with a plain opener."""
     plain = _with_print_options(tmp_path, PROJECT / "manuscript", "  opener: plain\n")
-    first_lines = []
-    for path in (profile_builds["review", "kdp"], build(plain, tmp_path / "out", ["pdf"], Report())[0]):
-        page = next(page for page in pdf_pages(path) if page.label == "1")
-        first_lines.append(next(line.text for line in page.body_lines() if line.text.startswith("Mark")))
-    small_caps, lower_case = first_lines
-    assert lower_case.startswith(small_caps.rstrip("-‐")) and len(small_caps) < len(lower_case) - 5
+    small_caps = word_widths(profile_builds["review", "kdp"])
+    lower_case = word_widths(build(plain, tmp_path / "out", ["pdf"], Report())[0])
+    assert small_caps["Romanek’s"] > lower_case["Romanek’s"] * 1.08
+    for word in ("Ishiguro’s", "adapted", "Kazuo"):
+        assert small_caps[word] == pytest.approx(lower_case[word], abs=0.05)
+
+
+def test_the_lead_in_follows_an_epigraph(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "one.md").write_text("# One\n\n> A line of verse stands here.\n>\n> Anonymous\n\n"
+                                 "Miss Brooke had that kind of beauty which seems to be thrown into relief by "
+                                 "poor dress.\n", encoding="utf-8")
+    widths = {}
+    for opener in ("small-caps", "plain"):
+        (book / "book.yaml").write_text(f"title: E\nlanguage: en\nprint:\n  opener: {opener}\n")
+        widths[opener] = word_widths(build(book, tmp_path / opener, ["pdf"], Report())[0])
+    assert widths["small-caps"]["Brooke"] > widths["plain"]["Brooke"] * 1.08
+    for word in ("verse", "beauty", "Anonymous"):
+        assert widths["small-caps"][word] == pytest.approx(widths["plain"][word], abs=0.05)
 
 
 def test_numbered_list_items_hang_their_numbers(profile_builds):
