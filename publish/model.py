@@ -171,6 +171,62 @@ class LimitOptions:
                                         "default 60.", "a whole number from 10 to 3600", minimum=10, maximum=3600)
 
 
+FONT_KIND = "a family name, a font file or folder in the manuscript folder, or a list of them (fallbacks after)"
+
+
+@dataclass(frozen=True)
+class FontOptions:
+    """book.yaml's `fonts:` section: each role's typeface, then the fallbacks that draw what it lacks. A name is
+    a family shipped with the tool, a .otf or .ttf file (or a folder of them) in the manuscript folder, or a
+    family installed on the machine."""
+
+    body: tuple[str, ...] = setting(("Source Serif Pro",), "The text; default Source Serif Pro (shipped).",
+                                    FONT_KIND)
+    display: tuple[str, ...] = setting((), "Headings, title page and cover; default: the body's.", FONT_KIND)
+    mono: tuple[str, ...] = setting(("IBM Plex Mono",), "Code; default IBM Plex Mono (shipped).", FONT_KIND)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font file of a typeface: `index` is the face's number inside a collection (.ttc)."""
+
+    path: Path
+    style: str  # normal or italic
+    weight: int  # 100 to 900
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class Typeface:
+    family: str  # as CSS names it
+    faces: tuple[Face, ...]
+    source: str  # shipped, manuscript or installed: an installed family is drawn by name in print
+    license: Path | None = None  # the licence file to ship with an ebook that embeds it
+    credit: str = ""  # "Source Serif Pro (Adobe)", for the colophon
+
+    def regular(self) -> Face:
+        """The upright face nearest to weight 400."""
+        upright = [face for face in self.faces if face.style == "normal"] or list(self.faces)
+        return min(upright, key=lambda face: (abs(face.weight - 400), face.weight))
+
+    def nearest(self, weight: int, style: str) -> Face:
+        matching = [face for face in self.faces if face.style == style] or list(self.faces)
+        return min(matching, key=lambda face: (abs(face.weight - weight), face.weight))
+
+
+@dataclass(frozen=True)
+class Typefaces:
+    """The book's typefaces by role, each a first choice then its fallbacks."""
+
+    body: tuple[Typeface, ...] = ()
+    display: tuple[Typeface, ...] = ()
+    mono: tuple[Typeface, ...] = ()
+
+    def every(self) -> tuple[Typeface, ...]:
+        """Each typeface once, in role order."""
+        return tuple(dict.fromkeys((*self.body, *self.display, *self.mono)))
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str
@@ -235,6 +291,7 @@ class Book:
     jobs: int | None = None  # worker processes for long builds; None: every core
     strings: Strings = Strings("en")  # the fixed strings in the book's language
     limits: LimitOptions = LimitOptions()
+    fonts: Typefaces = Typefaces()
 
 
 @dataclass(frozen=True)
@@ -307,3 +364,4 @@ class RenderedBook:
     epub: EpubOptions = EpubOptions()
     lists: tuple[FloatList, ...] = ()  # those book.yaml's contents.lists asks for, in its order
     strings: Strings = Strings("en")
+    fonts: Typefaces = Typefaces()

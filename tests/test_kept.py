@@ -25,7 +25,7 @@ def made(monkeypatch) -> dict[str, list]:
     made: dict[str, list] = {"covers": [], "deflated": []}
     draw, deflate = publish.formats.epub.package.generated_cover, zip_container._deflate
     monkeypatch.setattr(publish.formats.epub.package, "generated_cover",
-                        lambda metadata: made["covers"].append(metadata.title) or draw(metadata))
+                        lambda metadata, fonts: made["covers"].append(metadata.title) or draw(metadata, fonts))
     monkeypatch.setattr(zip_container, "_deflate", lambda data: made["deflated"].append(data) or deflate(data))
     return made
 

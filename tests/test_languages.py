@@ -217,7 +217,8 @@ def test_characters_no_typeface_of_the_book_has_are_named(tmp_path, french):
         f"{tmp_path / 'one.md'}:5: warning: the book's typefaces (Source Serif Pro, IBM Plex Mono) have no glyph "
         "for 10 CJK characters: 雨 (U+96E8), が (U+304C), 降 (U+964D), っ (U+3063), て (U+3066), い (U+3044), "
         "た (U+305F), 。 (U+3002) and 2 more; ")
-    assert warnings[0].endswith(": install Noto Serif CJK (apt-get install fonts-noto-cjk)")
+    assert warnings[0].endswith(": install Noto Serif CJK (apt-get install fonts-noto-cjk) and add it to book.yaml's "
+                                "fonts: body list")
     assert not [w for w in french[1].warnings if "glyph" in str(w)]  # French: every character covered
     from publish.cli import main
     assert main(["build", "epub", "-m", str(tmp_path), "-o", str(tmp_path / "strict"), "--strict", "-q"]) == 1

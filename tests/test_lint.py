@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from publish.manuscript.fonts import shipped_typefaces
 from publish.manuscript.loading import load_book
 from publish.model import (
     LINT_RULES,
@@ -29,7 +30,7 @@ def book_of(*texts: str, language: str = "en-US", disabled: tuple[str, ...] = ()
                      for n, text in enumerate(texts, start=1))
     metadata = Metadata(title="T", language=language, identifier="urn:uuid:0", slug="t")
     return Book(Path("/books/novel"), metadata, PrintOptions(139.7, 215.9, "recto", 2), chapters,
-                lint=LintOptions(disabled))
+                lint=LintOptions(disabled), fonts=shipped_typefaces())
 
 
 def findings(*texts: str, **options) -> list[tuple[int, int, str]]:

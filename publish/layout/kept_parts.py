@@ -18,7 +18,7 @@ from publish.layout.parts import Counted, Finished, GroupPdf
 from publish.layout.print_html import stylesheet_inputs
 from publish.model import Chapter, RenderedBook
 from publish.output import write_atomic
-from publish.theme.fonts import CODE_FACES, FACES
+from publish.theme.fonts import font_stamps
 
 
 class LayoutCache:
@@ -27,7 +27,7 @@ class LayoutCache:
     def __init__(self, folder: Path, book: RenderedBook, settings: str) -> None:
         """`settings`: what else every part's layout reads (the profile, the page geometry, the print options)."""
         self.folder, self.book = folder, book
-        self.base = digest_of(code_fingerprint(), package_version("weasyprint"), *map(str, (*FACES, *CODE_FACES)),
+        self.base = digest_of(code_fingerprint(), package_version("weasyprint"), font_stamps(book.fonts),
                               settings, *stylesheet_inputs(book))
         self.used: set[str] = set()
 

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from publish.layout.code import wrap_code
 from publish.layout.math import draw_math
 from publish.layout.running_heads import with_running_heads
-from publish.model import Chapter, Footnote
+from publish.model import Chapter, Footnote, Typeface
 from publish.render.svg import image_bytes
 from publish.render.xhtml import inner_xhtml, parse_fragment
 
@@ -58,11 +58,13 @@ def _no_space_before_newline(text: str | None) -> str | None:
 
 
 def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, code_wrap: bool,
-               notes_label: str) -> Markup:
+               notes_label: str, body_typeface: Typeface) -> Markup:
     """The chapter's body with its notes at their references, or followed by them (named `notes_label` for
     assistive technology) when they cannot float; `root` is the manuscript folder its images are named from,
-    `measure_pt` the width of the text block (long code lines are broken to it unless `code_wrap` is false)."""
-    chapter = with_running_heads(_for_print(chapter, root, measure_pt if code_wrap else None), measure_pt)
+    `measure_pt` the width of the text block (long code lines are broken to it unless `code_wrap` is false), running
+    heads measured in `body_typeface`."""
+    chapter = with_running_heads(_for_print(chapter, root, measure_pt if code_wrap else None), measure_pt,
+                                 body_typeface)
     notes = [(note, note_as_span(note)) for note in chapter.footnotes]
     if not notes and opener == "plain":
         return Markup(chapter.body_html)

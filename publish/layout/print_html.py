@@ -19,7 +19,7 @@ from publish.layout.profiles import PageGeometry, PrintProfile
 from publish.layout.weasy import render_html
 from publish.model import RenderedBook
 from publish.theme import templates
-from publish.theme.fonts import CODE_FACES, FACES
+from publish.theme.fonts import font_stamps
 from publish.theme.stylesheets import referenced_resources
 
 POINTS_PER_MM = 72 / 25.4
@@ -31,7 +31,7 @@ def print_environment(book: RenderedBook, profile: PrintProfile):
     env = templates.environment(book.root)
     env.filters["print_body"] = partial(print_body, opener=book.print.opener, root=book.root,
                                         measure_pt=text_measure_pt(book, profile), code_wrap=book.print.code_wrap,
-                                        notes_label=book.strings["notes"])
+                                        notes_label=book.strings["notes"], body_typeface=book.fonts.body[0])
     return env
 
 
@@ -76,7 +76,7 @@ def layout_key(book: RenderedBook, html: str, version: str, profile: PrintProfil
     this tool and of WeasyPrint."""
     images = [image for chapter in book.chapters for image in chapter.images]
     return digest_of(html, json.dumps(image_stamps(book.root, images)), *stylesheet_inputs(book), repr(book.print),
-                     repr(profile), version, package_version("weasyprint"), *map(str, (*FACES, *CODE_FACES)))
+                     repr(profile), version, package_version("weasyprint"), font_stamps(book.fonts))
 
 
 def stylesheet_inputs(book: RenderedBook) -> list[str]:

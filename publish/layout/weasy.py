@@ -10,7 +10,7 @@ from publish.layout import profiles
 from publish.layout.fetcher import local_fetcher
 from publish.model import RenderedBook
 from publish.theme import templates
-from publish.theme.fonts import CODE_FACES, FACES, FONT_FOLDERS
+from publish.theme.fonts import font_folders, fonts_css
 from publish.theme.stylesheets import referenced_resources
 
 
@@ -24,18 +24,17 @@ def render_html(book: RenderedBook, html: str, stylesheets: list[str], extra_css
     from weasyprint.text.fonts import FontConfiguration
 
     env = templates.environment(book.root)
-    fonts_css = templates.render(env, "fonts.css", faces=(*FACES, *CODE_FACES),
-                                 font_url=lambda face: face.path.as_uri())
+    typefaces_css = fonts_css(env, book.fonts, lambda typeface, face: face.path.as_uri(), installed_too=False)
     allowed = [book.root, *templates.style_folders(book.root)]
     css_paths = [templates.stylesheet_path(book.root, name) for name in stylesheets]
     for name, css_path in zip(stylesheets, css_paths):
         referenced_resources(templates.stylesheet(book.root, name), css_path, allowed)  # refuse with the line
-    fetcher = local_fetcher([*allowed, *FONT_FOLDERS, profiles.CMYK_PROFILE.parent])
+    fetcher = local_fetcher([*allowed, *font_folders(book.fonts), profiles.CMYK_PROFILE.parent])
     font_config = font_config or FontConfiguration()
     colour_profiles: dict = {}  # @color-profile rules, shared by every stylesheet and the document
     with WeasyPrintLog(report) as log:
         options = dict(font_config=font_config, url_fetcher=fetcher, color_profiles=colour_profiles)
-        sheets = [*(CSS(string=css, **options) for css in (fonts_css, *extra_css)),
+        sheets = [*(CSS(string=css, **options) for css in (typefaces_css, *extra_css)),
                   *(CSS(filename=str(css_path), **options) for css_path in css_paths)]
         source = HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher)
         if prepare is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import ConfigError, Problem
+from publish.manuscript.fonts import FontNotFound, book_typefaces, shipped_typefaces
 from publish.manuscript.identifiers import identifier as make_identifier
 from publish.manuscript.identifiers import slugify
 from publish.manuscript.options import SECTIONS, section_options
@@ -24,6 +25,7 @@ from publish.model import (
     Metadata,
     PrintOptions,
     Strings,
+    Typefaces,
 )
 
 
@@ -57,6 +59,7 @@ BOOK_KEYS = {key.name: key for key in (
     Key("epub", "a mapping", "Ebook options, see below."),
     Key("lint", "a mapping", "Proofreading checks (publish lint), see below."),
     Key("contents", "a mapping", "What follows the contents page (lists of figures, tables), see below."),
+    Key("fonts", "a mapping", "The typefaces: body, display and mono, each with fallbacks, see below."),
     Key("limits", "a mapping", "How large the manuscript may be (chapter size, nesting...), see below."),
     Key("strings", "a mapping of string names to texts", "The book's fixed strings (contents, notes...) in your "
         "words, over the tool's for the book's language."),
@@ -94,6 +97,7 @@ class BookConfig:
     contents: ContentsOptions = ContentsOptions()
     strings: Strings = Strings("en")
     limits: LimitOptions = LimitOptions()
+    fonts: Typefaces = Typefaces()
 
 
 def parse_book_yaml(text: str, path: Path) -> BookConfig:
@@ -112,10 +116,20 @@ def parse_book_yaml(text: str, path: Path) -> BookConfig:
     jobs = data.get("jobs")
     if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
         check.problem(f"jobs must be a whole number of worker processes, 1 or more, not {jobs!r}", "jobs")
+    fonts = _typefaces(sections["fonts"], path.parent, check)
     if check.problems:
         raise ConfigError(sorted(check.problems, key=lambda problem: problem.line or 0))
     return BookConfig(metadata, sections["print"], chapters, document.line("cover") if "cover" in data else None,
-                      sections["epub"], sections["lint"], jobs, sections["contents"], strings, sections["limits"])
+                      sections["epub"], sections["lint"], jobs, sections["contents"], strings, sections["limits"],
+                      fonts)
+
+
+def _typefaces(options, root: Path, check: Validator) -> Typefaces:
+    try:
+        return book_typefaces(options, root)
+    except FontNotFound as error:
+        check.problem(str(error), "fonts", error.role)
+        return shipped_typefaces()
 
 
 def _metadata(data: dict, check: Validator) -> Metadata:

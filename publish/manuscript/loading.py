@@ -58,7 +58,7 @@ def load_book(root: Path) -> Book:
         raise ManuscriptError(problems)
     return Book(root=root, metadata=config.metadata, print=config.print, chapters=tuple(chapters), epub=config.epub,
                 lint=config.lint, contents=config.contents, jobs=config.jobs, strings=config.strings,
-                limits=config.limits)
+                limits=config.limits, fonts=config.fonts)
 
 
 SKIPPED_FOLDERS = {"templates", "styles", "build", "dist", "node_modules"}  # what a manuscript folder holds besides

@@ -1,4 +1,4 @@
-"""book.yaml's options sections (print, epub, lint, contents, limits), checked against the settings their
+"""book.yaml's options sections (print, epub, lint, contents, limits, fonts), checked against the settings their
 dataclasses declare in model.py: each key's type and default from its field, its kind, choices and bounds from
 its Setting."""
 
@@ -14,6 +14,7 @@ from publish.model import (
     TRIM_PRESETS_MM,
     ContentsOptions,
     EpubOptions,
+    FontOptions,
     LimitOptions,
     LintOptions,
     PrintOptions,
@@ -27,6 +28,7 @@ SECTIONS = {  # section -> (its options, an example line for the message when it
     "lint": (LintOptions, "disable: [long-sentence]"),
     "contents": (ContentsOptions, "lists: [figures, tables]"),
     "limits": (LimitOptions, "chapter_mb: 40"),
+    "fonts": (FontOptions, "body: EB Garamond"),
 }
 NO_MARKS_PROFILES = ("screen", "kdp", "lulu")  # their printers refuse crop marks
 TRIM_CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*(in|mm|cm)\s*$", re.IGNORECASE)
@@ -135,5 +137,12 @@ def _names(value: Any, setting: Setting, check: Validator, section: str, key: st
     return tuple(name for name in names if name in setting.choices)
 
 
+def _font_names(key: str):
+    def names(value: Any, setting: Setting, check: Validator) -> dict[str, tuple[str, ...]]:
+        return {key: check.text_list(value, "fonts", key)}
+    return names
+
+
 # Keys whose value is not the field's as written.
-SPECIAL = {"trim_size": _trim_size, "disable": _disabled_rules, "lists": _lists}
+SPECIAL = {"trim_size": _trim_size, "disable": _disabled_rules, "lists": _lists,
+           **{role: _font_names(role) for role in ("body", "display", "mono")}}

@@ -124,7 +124,7 @@ def _write_cover(folder: Path, book) -> ReleaseFile:
         path.write_bytes(source.read_bytes())
     else:
         path = folder / "cover.png"
-        path.write_bytes(generated_cover(book.metadata))
+        path.write_bytes(generated_cover(book.metadata, book.fonts))
     return _describe(path)
 
 

@@ -78,7 +78,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
     """Convert every chapter: from `cache` when its inputs are unchanged, the rest in `jobs` worker processes
     when the book is long enough for that to pay. Warnings come out in reading order however the work was split."""
     _warn_untranslated(book, report)
-    warn_missing_glyphs(book.chapters, report)
+    warn_missing_glyphs(book.chapters, book.fonts, report)
     ids = chapter_ids(book.chapters)
     options = RenderOptions(book.root, keep_going, book.metadata.language, book.metadata.direction,
                             book.limits.chapter_seconds)
@@ -101,7 +101,7 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
         report.warn(f"contents.lists asks for a list of {empty.kind}, but none is labelled, so none is printed; "
                     f"label one with {{#{LISTED[empty.kind][0]}-name}}", book.root / "book.yaml")
     return RenderedBook(root=book.root, metadata=book.metadata, print=book.print, chapters=tuple(chapters), toc=toc,
-                        epub=book.epub, lists=lists, strings=book.strings)
+                        epub=book.epub, lists=lists, strings=book.strings, fonts=book.fonts)
 
 
 def _warn_untranslated(book: Book, report: Report) -> None:

@@ -11,8 +11,7 @@ import unicodedata
 from functools import cache
 
 from publish.errors import Report
-from publish.model import ChapterSource
-from publish.theme.fonts import CODE_FACES, FACES, FAMILY
+from publish.model import ChapterSource, Typefaces
 
 SHOWN = 8  # characters named in a warning; the rest are counted
 NOTO = [  # (words in the characters' Unicode names, what the script is called, a Noto family, its Debian package)
@@ -35,19 +34,21 @@ OTHER = ("other", "Noto Serif", "fonts-noto-core")
 
 
 @cache
-def covered() -> frozenset[int]:
-    """The code points the book's typeface or the code face has a glyph for (their regular faces)."""
+def covered(fonts: Typefaces) -> frozenset[int]:
+    """The code points one of the book's typefaces (body, display, code, and their fallbacks) has a glyph for, in
+    its regular face."""
     import uharfbuzz as harfbuzz
 
     points: set[int] = set()
-    for face in (FACES[0], CODE_FACES[0]):
-        points |= set(harfbuzz.Face(harfbuzz.Blob.from_file_path(str(face.path))).unicodes)
+    for typeface in fonts.every():
+        face = typeface.regular()
+        points |= set(harfbuzz.Face(harfbuzz.Blob.from_file_path(str(face.path)), face.index).unicodes)
     return frozenset(points)
 
 
-def warn_missing_glyphs(sources: tuple[ChapterSource, ...], report: Report) -> None:
+def warn_missing_glyphs(sources: tuple[ChapterSource, ...], fonts: Typefaces, report: Report) -> None:
     """A warning per script whose characters no typeface of the book has, at the first line that uses one."""
-    have, seen = covered(), set()
+    have, seen = covered(fonts), set()
     groups: dict[tuple, tuple[ChapterSource, list[str]]] = {}
     for source in sources:
         missing = {char for char in set(source.text) if ord(char) not in have and _drawn(char)} - seen
@@ -55,7 +56,8 @@ def warn_missing_glyphs(sources: tuple[ChapterSource, ...], report: Report) -> N
         for char in sorted(missing, key=source.text.index):
             groups.setdefault(_script(char), (source, []))[1].append(char)
     for (script, family, package), (source, chars) in groups.items():
-        report.warn(_message(script, family, package, chars), source.path, _line(source, chars[0]))
+        report.warn(_message(script, family, package, chars, fonts), source.path, _line(source, chars[0]),
+                    rule="glyphs")
 
 
 def _drawn(char: str) -> bool:
@@ -78,15 +80,16 @@ def _line(source: ChapterSource, char: str) -> int:
     return source.first_line + source.text.count("\n", 0, source.text.index(char))
 
 
-def _message(script: str, family: str, package: str, chars: list[str]) -> str:
+def _message(script: str, family: str, package: str, chars: list[str], fonts: Typefaces) -> str:
     shown = ", ".join(f"{char} (U+{ord(char):04X})" for char in chars[:SHOWN])
     more = f" and {len(chars) - SHOWN} more" if len(chars) > SHOWN else ""
     kind = "characters" if script == "other" else f"{script} characters"
     here = _installed_font(chars[0])
     fallback = (f"a font on this machine has them ({here}), another machine may not" if here else
                 "no font on this machine has them, so they print as empty boxes")
-    return (f"the book's typefaces ({FAMILY}, IBM Plex Mono) have no glyph for {len(chars)} {kind}: {shown}{more}; "
-            f"{fallback}: install {family} (apt-get install {package})")
+    families = ", ".join(typeface.family for typeface in fonts.every())
+    return (f"the book's typefaces ({families}) have no glyph for {len(chars)} {kind}: {shown}{more}; {fallback}: "
+            f"install {family} (apt-get install {package}) and add it to book.yaml's fonts: body list")
 
 
 @cache

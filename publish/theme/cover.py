@@ -7,8 +7,7 @@ import textwrap
 
 from PIL import Image, ImageDraw, ImageFont
 
-from publish.model import Metadata
-from publish.theme.fonts import FACES
+from publish.model import Metadata, Typeface, Typefaces
 
 SIZE = (1600, 2560)
 BACKGROUND = (38, 52, 71)
@@ -16,31 +15,31 @@ INK = (244, 238, 226)
 ACCENT = (196, 164, 108)
 
 
-def generated_cover(metadata: Metadata) -> bytes:
-    """A 1600 x 2560 PNG: title, rule, subtitle and authors, centred."""
+def generated_cover(metadata: Metadata, fonts: Typefaces) -> bytes:
+    """A 1600 x 2560 PNG: title, rule, subtitle and authors, centred, in the display typeface."""
+    display = fonts.display[0]
     image = Image.new("RGB", SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
     width, height = SIZE
     y = int(height * 0.22)
-    y = _centred_lines(draw, metadata.title, _font(600, 150), 16, y, INK, 1.15)
+    y = _centred_lines(draw, metadata.title, _font(display, 600, 150), 16, y, INK, 1.15)
     y += 70
     draw.line([(width * 0.38, y), (width * 0.62, y)], fill=ACCENT, width=6)
     y += 90
     if metadata.subtitle:
-        y = _centred_lines(draw, metadata.subtitle, _font(400, 80, italic=True), 30, y, INK, 1.3)
+        y = _centred_lines(draw, metadata.subtitle, _font(display, 400, 80, italic=True), 30, y, INK, 1.3)
     names = [c.name for c in metadata.authors]
     if names:
-        _centred_lines(draw, ", ".join(names), _font(400, 90), 28, int(height * 0.8), ACCENT, 1.3)
+        _centred_lines(draw, ", ".join(names), _font(display, 400, 90), 28, int(height * 0.8), ACCENT, 1.3)
     draw.rectangle([60, 60, width - 60, height - 60], outline=ACCENT, width=4)
     output = io.BytesIO()
     image.save(output, format="PNG", compress_level=6)  # optimize=True costs twice the time for 2%
     return output.getvalue()
 
 
-def _font(weight: int, size: int, italic: bool = False) -> ImageFont.FreeTypeFont:
-    style = "italic" if italic else "normal"
-    face = next(f for f in FACES if f.weight == weight and f.style == style)
-    return ImageFont.truetype(str(face.path), size)
+def _font(typeface: Typeface, weight: int, size: int, italic: bool = False) -> ImageFont.FreeTypeFont:
+    face = typeface.nearest(weight, "italic" if italic else "normal")
+    return ImageFont.truetype(str(face.path), size, index=face.index)
 
 
 def _centred_lines(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wrap: int, y: int,

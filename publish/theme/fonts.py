@@ -1,47 +1,53 @@
-"""The typefaces: Source Serif Pro for the book (SIL OFL 1.1, from the font-source-serif-pro package) and IBM
-Plex Mono for code (SIL OFL 1.1, from fontpkg-ibm-plex-mono)."""
+"""The book's typefaces as CSS: an @font-face for each face a format ships (the tool's own and the manuscript's
+fonts; a family installed on the machine is found by name in print, and embedded in the ebook), and each role's
+family list, first choice then fallbacks, then the generic family."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 
-import font_source_serif_pro
-import fontpkg_ibm_plex_mono
+from publish.model import Face, Typeface, Typefaces
+from publish.theme import templates
 
-FAMILY = "Source Serif Pro"
-FONT_FOLDER = Path(font_source_serif_pro.font_directory)
-LICENSE = FONT_FOLDER / "LICENSE.txt"
-CODE_FAMILY = "IBM Plex Mono"
-CODE_FOLDER = Path(fontpkg_ibm_plex_mono.ROOT) / "files"
-CODE_LICENSE = Path(fontpkg_ibm_plex_mono.ROOT) / "LICENSE"
+GENERIC = {"body": "serif", "display": "serif", "mono": "monospace"}
+UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-@dataclass(frozen=True)
-class Face:
-    file: str
-    style: str
-    weight: int
-    family: str = FAMILY
-    folder: Path = FONT_FOLDER
-
-    @property
-    def path(self) -> Path:
-        return self.folder / self.file
+def fonts_css(env, fonts: Typefaces, font_url: Callable[[Typeface, Face], str], installed_too: bool) -> str:
+    """fonts.css for one format: `font_url` says where each face's file is; `installed_too` whether faces of an
+    installed family get an @font-face (the ebook carries them, print finds them by name)."""
+    shipped = [typeface for typeface in fonts.every() if installed_too or typeface.source != "installed"]
+    return templates.render(env, "fonts.css", typefaces=shipped, font_url=font_url,
+                            **{role: family_list(getattr(fonts, role), GENERIC[role]) for role in GENERIC})
 
 
-FACES = (
-    Face("SourceSerifPro-Regular.otf", "normal", 400),
-    Face("SourceSerifPro-It.otf", "italic", 400),
-    Face("SourceSerifPro-Semibold.otf", "normal", 600),
-    Face("SourceSerifPro-SemiboldIt.otf", "italic", 600),
-    Face("SourceSerifPro-Bold.otf", "normal", 700),
-    Face("SourceSerifPro-BoldIt.otf", "italic", 700),
-)
-CODE_FACES = (
-    Face("IBMPlexMono-Regular.ttf", "normal", 400, CODE_FAMILY, CODE_FOLDER),
-    Face("IBMPlexMono-Italic.ttf", "italic", 400, CODE_FAMILY, CODE_FOLDER),
-    Face("IBMPlexMono-Bold.ttf", "normal", 700, CODE_FAMILY, CODE_FOLDER),
-    Face("IBMPlexMono-BoldItalic.ttf", "italic", 700, CODE_FAMILY, CODE_FOLDER),
-)
-FONT_FOLDERS = (FONT_FOLDER, CODE_FOLDER)
+def family_list(typefaces: tuple[Typeface, ...], generic: str) -> str:
+    return ", ".join([*(templates.css_string(typeface.family) for typeface in typefaces), generic])
+
+
+def face_file_name(face: Face, outline: str) -> str:
+    """A face's file name inside the ebook: its own name (with its number in a collection), in safe characters;
+    `outline` is the extension (otf for PostScript outlines, ttf for TrueType)."""
+    stem = UNSAFE_IN_NAME.sub("-", face.path.stem).strip("-") or "font"
+    return f"{stem}{f'-{face.index}' if face.index else ''}.{outline}"
+
+
+def font_folders(fonts: Typefaces) -> list[Path]:
+    """The folders print reads font files from."""
+    return sorted({face.path.parent for typeface in fonts.every() if typeface.source != "installed"
+                   for face in typeface.faces})
+
+
+def font_stamps(fonts: Typefaces) -> str:
+    """The typefaces and the size and time of each of their files: what a kept layout must be made again for."""
+    stamps = [(typeface.family, typeface.source, str(face), *_stamp(face.path))
+              for typeface in fonts.every() for face in typeface.faces]
+    return json.dumps([repr(fonts.body), repr(fonts.display), repr(fonts.mono), stamps])
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns

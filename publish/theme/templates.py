@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from publish.errors import FormatError, Problem
 from publish.manuscript.files import TEXT_LIMIT, read_utf8
-from publish.model import primary_language
+from publish.model import Typefaces, primary_language
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PACKAGE_STYLES = Path(__file__).parent / "styles"
@@ -35,6 +35,11 @@ def style_folders(manuscript_root: Path) -> list[Path]:
 def names(context, creators, role: str = "aut") -> str:
     """'A', 'A and B', 'A, B and C', in the language of the template's book."""
     return context["book"].strings.names([c.name for c in creators if c.role == role])
+
+
+def font_credits(fonts: Typefaces) -> list[str]:
+    """The book's typefaces as the colophon names them."""
+    return [typeface.credit or typeface.family for typeface in fonts.every()]
 
 
 class ContainedLoader(jinja2.FileSystemLoader):
@@ -104,6 +109,7 @@ def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Envi
     )
     env.filters["names"] = names
     env.filters["css_string"] = css_string
+    env.filters["font_credits"] = font_credits
     env.filters["human_date"] = human_date
     if cache is not None:
         (cache / "templates").mkdir(parents=True, exist_ok=True)
@@ -139,8 +145,9 @@ def _locale(language: str):
 
 
 def css_string(text: str) -> str:
-    """`text` as a quoted CSS string, for `content:`."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    """`text` as a quoted CSS string (for `content:`, a family name), whatever it holds."""
+    escaped = "".join(f"\\{ord(char):x} " if char in '"\\' or ord(char) < 0x20 or char == "\x7f" else char
+                      for char in text)
     return f'"{escaped}"'
 
 

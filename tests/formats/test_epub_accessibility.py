@@ -14,8 +14,8 @@ from fontTools.ttLib import TTFont
 
 from publish.build import build
 from publish.errors import Report
+from publish.manuscript.fonts import shipped_typefaces
 from publish.release.verify import run_ace, run_epubcheck
-from publish.theme.fonts import FACES
 from tests.conftest import _chromium_or_skip, _java_or_skip
 from tests.helpers import DATA, NS, PROJECT, Epub, letters, pdf_pages
 
@@ -179,11 +179,13 @@ def test_styles_leave_the_reader_in_charge(review):
 def test_embedded_typeface_is_cut_to_the_characters_used(review):
     book = Epub(review.epub)
     text = set(book.text()) - {" "}
-    for face in FACES:
-        data = book.zip.read(f"EPUB/fonts/{face.file}")
+    faces = shipped_typefaces().body[0].faces
+    assert len(faces) == 6
+    for face in faces:
+        data = book.zip.read(f"EPUB/fonts/{face.path.name}")
         assert len(data) < face.path.stat().st_size / 2
         font = TTFont(__import__("io").BytesIO(data))
-        if face.file == "SourceSerifPro-Regular.otf":
+        if face.path.name == "SourceSerifPro-Regular.otf":
             assert text <= {chr(code) for code in font.getBestCmap()}
         assert "Source Serif Pro" in font["name"].getDebugName(1)
     assert b"SIL Open Font License" in book.zip.read("EPUB/fonts/LICENSE.txt")

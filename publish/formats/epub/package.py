@@ -21,13 +21,12 @@ from publish.formats.epub.page_list import insert_page_markers, marker_id
 from publish.formats.epub.zip_container import DEFLATER, zip_container
 from publish.formats.registry import OutputFormat
 from publish.layout.document import PageStart
-from publish.model import FRONT_ROLES, Chapter, RenderedBook
+from publish.model import FRONT_ROLES, Chapter, RenderedBook, Typefaces
 from publish.output import write_atomic
 from publish.render.svg import image_bytes
 from publish.render.xhtml import inner_xhtml, parse_fragment
 from publish.theme import templates
 from publish.theme.cover import generated_cover
-from publish.theme.fonts import FACES
 from publish.theme.stylesheets import packaged_name, referenced_resources
 
 ENDNOTES = "endnotes.xhtml"
@@ -92,7 +91,7 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
     if gathered_notes:
         endnotes = page("epub-endnotes.xhtml")
         documents.append(_document("endnotes", ENDNOTES, endnotes, _content_properties(endnotes)))
-    _add_styles(package, env, book.root, documents)
+    _add_styles(package, env, book.root, documents, book.fonts)
     for document in documents:
         package.add_item(document)
     _add_images(package, book)
@@ -200,13 +199,13 @@ def _cover_image(book: RenderedBook, cache: Path | None) -> tuple[str, bytes]:
         path = book.root / book.metadata.cover
         return f"images/cover{path.suffix.lower()}", path.read_bytes()
     meta = book.metadata
-    inputs = repr((meta.title, meta.subtitle, [creator.name for creator in meta.authors], FACES))
-    return "images/cover.png", kept_bytes(cache, "cover.png", inputs, lambda: generated_cover(meta))
+    inputs = repr((meta.title, meta.subtitle, [creator.name for creator in meta.authors], book.fonts.display))
+    return "images/cover.png", kept_bytes(cache, "cover.png", inputs, lambda: generated_cover(meta, book.fonts))
 
 
-def _add_styles(package: epub.EpubBook, env, root: Path, documents: list[epub.EpubItem]) -> None:
+def _add_styles(package: epub.EpubBook, env, root: Path, documents: list[epub.EpubItem], fonts: Typefaces) -> None:
     """The typefaces and the EPUB_STYLESHEETS (the user's copies first), and every file they load."""
-    for item in typeface_items(env, documents):
+    for item in typeface_items(env, documents, fonts):
         package.add_item(item)
     allowed, loaded = [root, *templates.style_folders(root)], []
     for name in EPUB_STYLESHEETS:
