@@ -23,11 +23,14 @@ from publish.errors import PublishError, Report, display_path
 from publish.formats import FORMATS
 from publish.layout.profiles import PROFILES
 from publish.manuscript.loading import load_book
+from publish.model import primary_language
 from publish.progress import Progress
 from publish.proofing.lint import RULES, lint_book
 from publish.proofing.preview import serve
 from publish.proofing.proof import make_proof, page_texts, pdf_page_changes, text_diff
-from publish.proofing.spelling import spelling_findings
+from publish.proofing.prose import prose_lines
+from publish.proofing.spelling import LANGUAGES as SPELLING_LANGUAGES
+from publish.proofing.spelling import spelling_findings, unknown_words
 from publish.release.dist import make_release
 from publish.release.verify import check_pdf, run_ace, run_epubcheck
 
@@ -59,6 +62,8 @@ def parser() -> argparse.ArgumentParser:
     lint_parser = commands.add_parser("lint", help="proofreading checks and spelling: file:line:col findings")
     lint_parser.add_argument("--no-spelling", action="store_true", help="skip the spelling check")
     lint_parser.add_argument("--rules", action="store_true", help="list the rules and stop")
+    lint_parser.add_argument("--unknown-words", action="store_true",
+                             help="print the words the spelling check does not know, one per line, for words.txt")
     verify_parser = commands.add_parser("verify", help="run EPUBCheck and the PDF checks on built outputs")
     dist_parser = commands.add_parser("dist", help="make a release: every format, landing page, catalog, checksums")
     dist_parser.add_argument("-o", "--out", type=Path, default=Path("dist"), metavar="DIST_DIR",
@@ -186,7 +191,16 @@ def _lint(args: argparse.Namespace) -> int:
             print(f"{name:26} {rule.severity:8} {rule.description}")
         print(f"{'spelling':26} {'warning':8} a word not in the dictionary nor in words.txt")
         return EXIT_OK
-    findings = lint_book(load_book(args.manuscript), None if args.no_spelling else spelling_findings)
+    book = load_book(args.manuscript)
+    language = primary_language(book.metadata.language)
+    if language not in SPELLING_LANGUAGES and not args.no_spelling:
+        print(f"note: spelling is not checked: no dictionary for '{book.metadata.language}' "
+              f"(dictionaries: {', '.join(SPELLING_LANGUAGES)})", file=sys.stderr)
+    if args.unknown_words:
+        for word in unknown_words(book, [line for chapter in book.chapters for line in prose_lines(chapter)]):
+            print(word)
+        return EXIT_OK
+    findings = lint_book(book, None if args.no_spelling else spelling_findings)
     for finding in findings:
         print(finding)
     errors = sum(1 for f in findings if f.severity == "error")

@@ -18,7 +18,7 @@ from publish.model import (
 )
 from publish.proofing.lint import RULES, lint_book
 from publish.proofing.prose import prose_lines
-from publish.proofing.spelling import spelling_findings
+from publish.proofing.spelling import spelling_findings, unknown_words
 from tests.helpers import PROJECT
 from tests.test_cli import run
 
@@ -160,3 +160,43 @@ def test_spelling_finds_misspellings_and_suggests(tmp_path):
 def test_book_yaml_knows_every_lint_rule():
     assert RULES
     assert set(LINT_RULES) == {*RULES, "spelling"}
+
+
+NOIR = PROJECT / "tests" / "data" / "noir"
+
+
+def test_french_noir_prose_gives_only_the_unknown_name(tmp_path):
+    """Elisions (jusqu’à, l’œil), ligatures (cœur), doubled pronouns (vous vous), guillemets over two paragraphs,
+    dialogue dashes, math, a padded table, code and a URL: nothing is a fault but the detective's name."""
+    book = load_book(NOIR)
+    found = [(f.path.name, f.line, f.rule, f.severity) for f in lint_book(book, spelling_findings)]
+    assert found == [("01-le-port.md", 3, "spelling", "warning"), ("01-le-port.md", 17, "spelling", "warning"),
+                     ("02-le-rapport.md", 22, "spelling", "warning")]
+    lines = [line for chapter in book.chapters for line in prose_lines(chapter)]
+    assert unknown_words(book, lines) == ["Delorme"]
+    result = run("lint", "--unknown-words", "-m", str(NOIR))
+    assert result.returncode == 0 and result.stdout == "Delorme\n"
+
+
+FAULTS_BY_LANGUAGE = {  # (language, text, the findings a writer must see)
+    "fr": ("« Il vint sans rien dire.\n\nPuis il dit le le mot : maisn.\n",
+           [(1, 1, "unbalanced", "error"), (3, 16, "repeated-word", "warning"), (3, 25, "spelling", "warning")]),
+    "de": ("„Komm“, sagte sie. „Wohin?\n\nDie, die kamen, und die die gingen.\n", [(1, 20, "unbalanced", "error")]),
+    "en": ("“Come,” she said. «Here» and “there.\n\nAnd then.\n", [(1, 30, "unbalanced", "error")]),
+    "ja": ("「雨」と彼は言った。“\n", []),
+}
+
+
+@pytest.mark.parametrize("language", sorted(FAULTS_BY_LANGUAGE))
+def test_rules_follow_the_books_language(language):
+    """Each language's quotation marks are paired (and only those: no English quotes rule on « » or on German
+    „…“), its doubled words allowed, its spelling checked; real faults are still found."""
+    text, expected = FAULTS_BY_LANGUAGE[language]
+    found = [(f.line, f.column, f.rule, f.severity) for f in lint_book(book_of(text, language=language),
+                                                                         spelling_findings)]
+    assert found == expected
+
+
+def test_spelling_suggests_one_edit_away():
+    found = [f.message for f in lint_book(book_of("Il dit maisn.", language="fr"), spelling_findings)]
+    assert found == ["'maisn' is not in the fr dictionary; did you mean 'mais'? fix it or add it to words.txt"]

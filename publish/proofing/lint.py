@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from publish.errors import PublishError, Report, display_path
-from publish.model import Book
+from publish.model import Book, primary_language
 from publish.proofing.prose import WORD, Line, paragraphs, prose_lines
 from publish.render.book import render_book
 
@@ -71,29 +71,91 @@ def _space_before_punctuation(lines, book):
             yield line, match.start(), f"space before '{match.group(1)}'; remove it"
 
 
-PAIRS = (("(", ")", "bracket"), ("[", "]", "square bracket"), ("“", "”", "quotation"))
+BRACKETS = (("(", ")", "bracket"), ("[", "]", "square bracket"))
+QUOTES = {  # the quotation marks each language pairs; a language not named here has only its brackets checked
+    "en": (("“", "”"),),
+    "fr": (("«", "»"), ("“", "”")), "es": (("«", "»"), ("“", "”")), "it": (("«", "»"), ("“", "”")),
+    "pt": (("«", "»"), ("“", "”")), "nl": (("“", "”"),), "de": (("„", "“"), ("»", "«")),
+}
 
 
 def _unbalanced(lines, book):
-    """Brackets must close within their paragraph; a quotation may run on into a paragraph that opens with a
-    quotation mark (a speech over several paragraphs)."""
-    groups = paragraphs(lines)
+    """Brackets must close within their paragraph, and so must the language's quotation marks, except that a
+    quotation may run on into a paragraph that opens with a quotation mark (a speech over several paragraphs; with
+    guillemets the next paragraph may open with », which only says the speech goes on) and may span a block
+    quote's paragraphs (a letter quoted whole)."""
+    quotes = QUOTES.get(primary_language(book.metadata.language), ())
+    for group in paragraphs(lines):
+        for opening, closing, name in BRACKETS:
+            yield from _unbalanced_pair(group, opening, closing, name, False)
+    groups = _quotation_groups(lines, quotes)
     for index, group in enumerate(groups):
         following = groups[index + 1][0].text.lstrip() if index + 1 < len(groups) else ""
-        for opening, closing, name in PAIRS:
-            runs_on = opening == "“" and following.startswith("“")
-            yield from _unbalanced_pair(group, opening, closing, name, runs_on)
+        goes_on = ("«", "»") in quotes and group[0].text.lstrip().startswith("»")
+        for opening, closing in quotes:
+            yield from _unbalanced_pair(group, opening, closing, "quotation", following[:1] in (opening, closing),
+                                        goes_on and closing == "»")
 
 
-def _unbalanced_pair(group: list[Line], opening: str, closing: str, name: str, runs_on: bool):
-    depth, first_open = 0, None
-    for line in group:
+def _quotation_groups(lines: list[Line], quotes) -> list[list[Line]]:
+    """The paragraphs, with the paragraphs of one block quote taken together, and a block quote inside a
+    quotation (a speaker reading out a passage) taken with the paragraphs before and after it."""
+    groups: list[list[Line]] = []
+    for group in paragraphs(lines):
+        previous = groups[-1][-1] if groups else None
+        if (previous is not None and _quoted(previous) and _quoted(group[0])
+                and _blank_quote_lines_between(lines, previous.number, group[0].number)):
+            groups[-1].extend(group)
+        else:
+            groups.append(group)
+    merged: list[list[Line]] = []
+    for group in groups:
+        if len(merged) >= 2 and _quoted(merged[-1][0]) and not _quoted(merged[-2][0]) and not _quoted(group[0]) \
+                and _left_open(merged[-2], quotes):
+            quoted = merged.pop()
+            merged[-1] = [*merged[-1], *quoted, *group]
+        else:
+            merged.append(group)
+    return merged
+
+
+def _left_open(group: list[Line], quotes) -> bool:
+    text = "".join(line.text for line in group)
+    return any(text.count(opening) > text.count(closing) for opening, closing in quotes)
+
+
+def _quoted(line: Line) -> bool:
+    return line.raw.lstrip().startswith(">")
+
+
+def _blank_quote_lines_between(lines: list[Line], first: int, last: int) -> bool:
+    between = [line for line in lines if first < line.number < last]
+    return len(between) == last - first - 1 and all(_quoted(line) for line in between)
+
+
+def _unbalanced_pair(group: list[Line], opening: str, closing: str, name: str, runs_on: bool,
+                     goes_on: bool = False):
+    """`goes_on`: the paragraph opens with a closing mark that says the previous paragraph's quotation goes on:
+    it starts inside that quotation. Where `group` holds several paragraphs (a block quote), one that opens with
+    the opening mark while a quotation is open goes on with it rather than opening another."""
+    depth, first_open, previous = (1 if goes_on else 0), None, None
+    for number, line in enumerate(group):
+        starts_paragraph = previous is not None and line.number != previous + 1
+        previous = line.number
         for column, char in enumerate(line.text):
+            at_start = not line.text[:column].strip()
+            if goes_on and number == 0 and char == closing and at_start:
+                goes_on = False
+                continue
+            if char == opening and starts_paragraph and at_start and depth > 0 and name == "quotation":
+                continue
             if char == opening:
                 depth += 1
                 first_open = first_open or (line, column)
             elif char == closing:
                 depth -= 1
+                if depth == 0:
+                    first_open = None  # what is left open is what opens after this
                 if depth < 0:
                     yield line, column, (f"'{closing}' closes a {name} that was never opened; "
                                          f"add '{opening}' or remove it")
@@ -102,8 +164,19 @@ def _unbalanced_pair(group: list[Line], opening: str, closing: str, name: str, r
         yield first_open[0], first_open[1], f"'{opening}' opens a {name} this paragraph never closes; add '{closing}'"
 
 
+DOUBLES = {  # words a language may write twice in a row on purpose
+    "en": {"had", "that", "is", "do", "very"},
+    "fr": {"nous", "vous", "que", "elle", "lui"},  # nous nous sommes vus; vous vous trompez
+    "de": {"die", "der", "das", "sie"},  # die, die kamen (the comma is often left out)
+    "nl": {"die", "dat"},
+    "es": {"que"},
+    "it": {"che"},
+    "pt": {"que"},
+}
+
+
 def _repeated_word(lines, book):
-    allowed = {"had", "that", "is", "do", "very"}
+    allowed = DOUBLES.get(primary_language(book.metadata.language), set())
     for group in paragraphs(lines):
         words = [(line, match) for line in group for match in WORD.finditer(line.text)]
         for (first_line, first), (line, second) in zip(words, words[1:]):
@@ -174,8 +247,8 @@ def _render_problems(book: Book) -> tuple:
         problems = [(problem, "error") for problem in [*report.warnings, *error.problems]]
     found = []
     for problem, severity in problems:
-        if problem.path is None or problem.rule == "image-alt":  # the image-alt rule reports those
-            continue
+        if problem.path is None or problem.rule in ("image-alt", "glyphs"):  # image-alt reports those; fonts are
+            continue  # the build's and check's to report, not the proofreader's
         message = problem.message.replace(" (shown as a placeholder because of --keep-going)", "")
         found.append((problem.rule or "markup", Line(problem.path, problem.line or 1, "", ""), _column(book, problem),
                       message, severity))
