@@ -171,7 +171,7 @@ def test_french_noir_prose_gives_only_the_unknown_name(tmp_path):
     book = load_book(NOIR)
     found = [(f.path.name, f.line, f.rule, f.severity) for f in lint_book(book, spelling_findings)]
     assert found == [("01-le-port.md", 3, "spelling", "warning"), ("01-le-port.md", 17, "spelling", "warning"),
-                     ("02-le-rapport.md", 22, "spelling", "warning")]
+                     ("02-le-rapport.md", 26, "spelling", "warning")]
     lines = [line for chapter in book.chapters for line in prose_lines(chapter)]
     assert unknown_words(book, lines) == ["Delorme"]
     result = run("lint", "--unknown-words", "-m", str(NOIR))
