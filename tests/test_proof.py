@@ -54,12 +54,25 @@ def test_proof_folder_report_stamp_and_contact_sheet(review_copy, tmp_path):
     assert "This is the first proof in this folder" in text
 
 
+def test_a_french_book_gets_a_french_proof_report(tmp_path):
+    book = tmp_path / "noir"
+    shutil.copytree(PROJECT / "tests" / "data" / "noir", book)
+    text = make_proof(book, tmp_path / "proof", Report()).read_text(encoding="utf-8")
+    document = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+    assert document.get("lang") == "fr" and document.find(".//title").text == "Épreuve : La Nuit sur le port"
+    for french in ("Les métadonnées telles qu’elles paraîtront", "Chapitres", "Temps de lecture",
+                   "ligne 3, colonne 74", "avertissement", "Première épreuve dans ce dossier"):
+        assert french in text, french
+    for english in ("Metadata", ">Chapters<", "Reading time", "line 3, column", ">warning<", "first proof"):
+        assert english not in text, english
+
+
 def test_second_proof_shows_only_the_changed_page_and_links_findings(review_copy, tmp_path):
     folder = tmp_path / "proof"
     make_proof(review_copy, folder, Report())
     _replace(review_copy / "review.md", "the futility of his existence", "the futility of his existance")
     text = make_proof(review_copy, folder, Report()).read_text(encoding="utf-8")
-    assert "1 page changed: recheck only these." in text
+    assert "1 page changed: recheck only this one." in text
     figures = re.findall(r'<img src="(previous/page-\d+\.png)" alt="Page (\w+) before"/>\s*'
                          r'<img src="(pages/page-\d+\.png)" alt="Page \w+ now"/>', text)
     assert len(figures) == 1 and all((folder / name).is_file() for name in (figures[0][0], figures[0][2]))

@@ -110,6 +110,7 @@ def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Envi
     env.filters["names"] = names
     env.filters["css_string"] = css_string
     env.filters["font_credits"] = font_credits
+    env.filters["all_shipped"] = lambda fonts: all(typeface.source == "shipped" for typeface in fonts.every())
     env.filters["human_date"] = human_date
     if cache is not None:
         (cache / "templates").mkdir(parents=True, exist_ok=True)
