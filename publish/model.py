@@ -108,6 +108,8 @@ class ContentsOptions:
     lists: tuple[str, ...] = setting((), "Lists of the labelled figures, tables or listings after the contents, "
                                          "in print (with page numbers) and in the ebook's navigation.",
                                      "a list of figures, tables and listings", choices=LIST_KINDS)
+    chapter_labels: bool = setting(False, "A label such as 'Chapter 3' (in the book's language) above each "
+                                          "chapter's title, in every format; default false.", "true or false")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from publish.build import build
+from publish.build import BuildOptions, build
 from publish.errors import ConfigError, Report
 from publish.manuscript.strings import catalogue, languages
 from tests.conftest import assert_epubcheck_and_ace_pass
@@ -138,6 +138,28 @@ def test_a_spaced_dash_stays_with_the_word_before_it(tmp_path):
     ending = [line for line in lines if line.endswith(("—", "–"))]
     assert len(lines) > 200 and len(ending) > 10
     assert not [line for line in lines if line.startswith(("—", "–"))]
+
+
+def test_chapter_labels_in_the_books_language(tmp_path):
+    """contents: chapter_labels: 'Chapitre 1' heads the chapter's title in the ebook and in print; the contents,
+    the bookmarks and the running heads keep the bare title."""
+    import pikepdf
+
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    with (book / "book.yaml").open("a", encoding="utf-8") as config:
+        config.write("  chapter_labels: true\n")
+    epub_path, pdf = build(book, tmp_path / "out", ["epub", "pdf"], Report(), BuildOptions(profile="screen"))
+    epub = Epub(epub_path)
+    heading = epub.xml(f"{epub.base}ch-01-la-nuit.xhtml").find(".//xhtml:h1", NS)
+    assert " ".join("".join(heading.itertext()).split()) == "Chapitre 1 La nuit"
+    assert heading.find("xhtml:span[@class='chapter-label']", NS) is not None
+    assert epub.toc_titles()[:1] == ["La nuit"]
+    lines = [line.text for page in pdf_pages(pdf) for line in page.body_lines()]
+    assert lines[lines.index("Chapitre 1") + 1] == "La nuit"
+    with pikepdf.open(pdf) as document, document.open_outline() as outline:
+        assert [item.title for item in outline.root] == ["La nuit"]
+    assert_epubcheck_and_ace_pass(epub_path)
 
 
 def test_code_and_math_keep_their_spacing(tmp_path):

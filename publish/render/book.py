@@ -44,6 +44,7 @@ from publish.render.headings import (
     build_toc,
     close_level_gaps,
     ensure_title_heading,
+    labelled_chapters,
     name_headings,
     sectionize,
 )
@@ -95,6 +96,8 @@ def render_book(book: Book, report: Report, keep_going: bool = False, cache: Cha
     if problems:
         raise ManuscriptError(problems)
     chapters = _resolved(_without_duplicate_ids(chapters, book, report), book, ids, report)
+    if book.contents.chapter_labels:
+        chapters = labelled_chapters(chapters, book.strings)
     toc = build_toc(chapters, book.print.toc_depth)
     lists = float_lists(chapters, book.contents.lists, book.strings)
     for empty in (float_list for float_list in lists if not float_list.entries):

@@ -138,11 +138,12 @@ def _take_attributes(caption: etree._Element, prefix: str) -> tuple[str | None, 
 
 
 def label_numbers(chapters: list[Chapter]) -> dict[str, str]:
-    """label id -> its number: '3.2' in the third chapter of the body, '2' in front matter."""
+    """label id -> its number: '3.2' in the third chapter of the body, '2' in front matter (a part's title page
+    is not counted)."""
     numbers, body = {}, 0
     for chapter in chapters:
         prefix = ""
-        if chapter.role not in FRONT_ROLES:
+        if chapter.role not in FRONT_ROLES and chapter.role != "part":
             body += 1
             prefix = f"{body}."
         counts: Counter = Counter()

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from lxml import etree
 
 from publish.errors import Report
 from publish.manuscript.identifiers import slugify
-from publish.model import Chapter, ChapterSource, Heading, TocEntry
+from publish.model import Chapter, ChapterSource, Heading, Strings, TocEntry
 from publish.render.references import line_of
 from publish.render.xhtml import (
     EPUB_TYPE,
     inner_xhtml,
+    parse_fragment,
     plain_text,
     remove_keep_tail,
     unwrap,
@@ -127,4 +129,26 @@ def _nest(cid: str, headings: list[Heading]) -> list[TocEntry]:
             end += 1
         result.append(TocEntry(cid, heading, tuple(_nest(cid, headings[index + 1:end]))))
         index = end
+    return result
+
+
+def labelled_chapters(chapters: list[Chapter], strings: Strings) -> list[Chapter]:
+    """Each chapter (not front matter, parts or back matter) with 'Chapter 3' in the book's language at the head
+    of its title, in a span of its own; bookmarks and running heads keep the bare title (data-title)."""
+    result, number = [], 0
+    for chapter in chapters:
+        if chapter.role != "chapter":
+            result.append(chapter)
+            continue
+        number += 1
+        body = parse_fragment(chapter.body_html)
+        heading = next(body.iter("h1"), None)
+        if heading is None:
+            result.append(chapter)
+            continue
+        heading.set("data-title", heading.get("data-title") or chapter.title)
+        label = etree.Element("span", {"class": "chapter-label"})
+        label.text, label.tail, heading.text = strings("chapter", number=str(number)), " " + (heading.text or ""), None
+        heading.insert(0, label)
+        result.append(replace(chapter, body_html=inner_xhtml(body)))
     return result
