@@ -141,3 +141,19 @@ def test_same_commit_twice_in_two_folders_at_two_times_gives_identical_releases(
         time.sleep(1.1)
     assert releases[0] == releases[1]
     shutil.rmtree(tmp_path)
+
+
+def test_a_french_release_speaks_french(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(PROJECT / "tests" / "data" / "french", book)
+    with (book / "book.yaml").open("a", encoding="utf-8") as config:
+        config.write("description: Une nuit de pluie.\nversion: '1.0'\n")
+    index = (make_release(book, tmp_path / "dist", Report()) / "index.html").read_text(encoding="utf-8")
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(index)
+    for french in ("<title>La Nuit des guillemets — téléchargements</title>", "À propos de ce livre", "Télécharger",
+                   "Livre numérique EPUB", "PDF pour écran", "Couverture imprimée", "Édition web",
+                   '<a href="catalog.xml">catalogue OPDS</a>', "<code>sha256sum -c SHA256SUMS</code>",
+                   "Identifiant : urn:uuid:", "Table des matières", "Version 1.0"):
+        assert french in index, french
+    for english in ("Download", "About this book", "EPUB ebook", "Identifier:", "OPDS catalog"):
+        assert english not in index, english

@@ -18,16 +18,13 @@ from publish.build import BuildOptions, Pipeline
 from publish.cache.freshness import hashed_content
 from publish.errors import Problem, PublishError, Report
 from publish.manuscript.loading import load_book
+from publish.model import Strings
 from publish.output import output_folder
 from publish.theme import templates
 from publish.theme.cover import generated_cover
 
-KINDS = {  # by the end of the file name; the first that matches
-    "-screen.pdf": ("PDF for screens", "bookmarked pages with linked contents and notes"),
-    "-cover.pdf": ("Print cover", "back, spine and front on one sheet, for the printer"),
-    ".pdf": ("Print PDF", "the printed book's pages, ready for the printer"),
-    ".epub": ("EPUB ebook", "for e-readers and reading apps"),
-    ".html": ("Web edition", "read in any browser"),
+KINDS = {  # by the end of the file name, the first that matches: its strings (release_<kind>, release_<kind>_about)
+    "-screen.pdf": "screen_pdf", "-cover.pdf": "cover_pdf", ".pdf": "print_pdf", ".epub": "epub", ".html": "web",
 }
 # What a release holds: (format, printer profile; None: the book's own).
 OUTPUTS = (("epub", None), ("pdf", None), ("pdf", "screen"), ("html", None), ("cover", None))
@@ -87,7 +84,7 @@ def _write_release(folder: Path, stem: str, pipeline: Pipeline, version: str) ->
     for name, profile in OUTPUTS:
         path = folder / pipeline.file_name(name, stem, profile)
         path.write_bytes(pipeline.make(name, profile))
-        downloads.append(_describe(path))
+        downloads.append(_describe(path, book.strings))
     cover = _write_cover(folder, book)
     env = templates.environment(book.root)
     updated = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -128,11 +125,14 @@ def _write_cover(folder: Path, book) -> ReleaseFile:
     return _describe(path)
 
 
-def _describe(path: Path) -> ReleaseFile:
+def _describe(path: Path, strings: Strings | None = None) -> ReleaseFile:
+    """The file's size, hash and type; with `strings`, the label and description the landing page gives it."""
     data = path.read_bytes()
     media_type = {".epub": "application/epub+zip", ".json": "application/json"}.get(
         path.suffix, mimetypes.guess_type(path.name)[0] or "text/plain")
-    label, kind = next((kind for ending, kind in KINDS.items() if path.name.endswith(ending)), (path.name, ""))
+    kind = next((kind for ending, kind in KINDS.items() if path.name.endswith(ending)), None)
+    label, kind = ((strings[f"release_{kind}"], strings[f"release_{kind}_about"]) if strings and kind
+                   else (path.name, ""))
     return ReleaseFile(path.name, len(data), hashlib.sha256(data).hexdigest(), media_type, label, kind)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from publish.errors import FormatError, Problem
 from publish.manuscript.files import TEXT_LIMIT, read_utf8
@@ -35,6 +35,14 @@ def style_folders(manuscript_root: Path) -> list[Path]:
 def names(context, creators, role: str = "aut") -> str:
     """'A', 'A and B', 'A, B and C', in the language of the template's book."""
     return context["book"].strings.names([c.name for c in creators if c.role == role])
+
+
+def fill(text: str, **pieces: str) -> Markup:
+    """`text` escaped, with each {name} replaced by the template's own markup for it (a link, a code span)."""
+    escaped = str(escape(text))
+    for name, markup in pieces.items():
+        escaped = escaped.replace(f"{{{name}}}", str(markup))
+    return Markup(escaped)
 
 
 def font_credits(fonts: Typefaces) -> list[str]:
@@ -110,6 +118,7 @@ def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Envi
     env.filters["names"] = names
     env.filters["css_string"] = css_string
     env.filters["font_credits"] = font_credits
+    env.filters["fill"] = fill
     env.filters["all_shipped"] = lambda fonts: all(typeface.source == "shipped" for typeface in fonts.every())
     env.filters["human_date"] = human_date
     if cache is not None:
