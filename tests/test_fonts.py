@@ -4,6 +4,7 @@ folder or the machine, embedded and subset in the PDF and the EPUB."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,8 @@ from fontTools.ttLib import TTFont
 from publish.build import build
 from publish.errors import ConfigError, Report
 from publish.release.verify import run_epubcheck
-from tests.helpers import Epub, pdf_pages
+from tests.conftest import assert_epubcheck_and_ace_pass
+from tests.helpers import DATA, Epub, pdf_pages
 from tests.test_languages import _font_or_skip
 
 JAPANESE = "雨が降っていた。"
@@ -119,3 +121,39 @@ def test_a_font_that_cannot_be_found_is_named_with_its_line(tmp_path):
                                                       ".ttf file"]
     assert _problems(tmp_path, "  body: [Source Serif Pro, 3]\n") == [
         f"{yaml}:4: item 2 of 'body' must be a non-empty text"]
+
+
+def _family_or_skip(family: str) -> None:
+    listed = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True, text=True).stdout
+    if not listed.strip():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{family} is missing: .ci/run installs it")
+        pytest.skip(f"{family} is not installed")
+
+
+def test_the_japanese_quoting_sample_is_covered_by_its_fallbacks(tmp_path):
+    """tests/data/japanese-quoting: an English text quoting Japanese, with IPAMincho after each role's face."""
+    _family_or_skip("IPAMincho")
+    report = Report()
+    epub_path, pdf = build(DATA / "japanese-quoting", tmp_path / "out", ["epub", "pdf"], report)
+    assert not [str(warning) for warning in report.warnings if "glyph" in str(warning)]
+    text = " ".join(line.text for page in pdf_pages(pdf) for line in page.lines)
+    assert "出口" in text and "コーヒー" in text and "『こころ』" in text
+    assert "IPAMincho" in _pdf_fonts(pdf)
+    assert_epubcheck_and_ace_pass(epub_path)
+
+
+def test_an_arabic_book_names_its_face_and_gets_no_glyph_warning(tmp_path):
+    _family_or_skip("Amiri")
+    book = tmp_path / "book"
+    shutil.copytree(DATA / "arabic", book)
+    with (book / "book.yaml").open("a", encoding="utf-8") as config:
+        config.write("fonts:\n  body: [Amiri, Source Serif Pro]\n")
+    unconfigured, configured = Report(), Report()
+    build(DATA / "arabic", tmp_path / "before", ["epub"], unconfigured)
+    epub_path, pdf = build(book, tmp_path / "out", ["epub", "pdf"], configured)
+    assert [w for w in unconfigured.warnings if "glyph" in str(w)]
+    assert not [w for w in configured.warnings if "glyph" in str(w)]
+    assert "Amiri " in _pdf_fonts(pdf) and "DejaVu" not in _pdf_fonts(pdf)
+    epub = Epub(epub_path)
+    assert f"{epub.base}fonts/Amiri-Regular.ttf" in epub.zip.namelist()

@@ -350,3 +350,20 @@ def test_a_cover_image_too_small_for_print_is_named(tmp_path):
     report = Report()
     build(tmp_path, tmp_path / "out", ["cover"], report)
     assert report.warnings == []
+
+
+def test_the_german_sample(tmp_path):
+    """tests/data/german: German furniture, „…“ and »…« kept with their words in print, EPUBCheck and Ace clean."""
+    report = Report()
+    epub_path, pdf = build(DATA / "german", tmp_path / "out", ["epub", "pdf"], report)
+    epub = Epub(epub_path)
+    nav = epub.xml(f"{epub.base}nav.xhtml")
+    assert nav.find(".//xhtml:h1", NS).text == "Inhalt"
+    landmarks = ["".join(a.itertext()) for a in nav.findall(".//xhtml:nav[@epub:type='landmarks']//xhtml:a", NS)]
+    assert landmarks == ["Umschlag", "Titelseite", "Inhalt", "Textbeginn", "Impressum"]
+    lines = [line.text for page in pdf_pages(pdf) for line in page.body_lines()]
+    assert len(lines) > 30 and "Inhalt" in lines
+    assert not [line for line in lines if line.startswith(("“", "«", "—", "!", "?", ";", ":"))]
+    assert not [line for line in lines if line.endswith(("„", "»"))]
+    assert not [str(warning) for warning in report.warnings if "glyph" in str(warning)]
+    assert_epubcheck_and_ace_pass(epub_path)
