@@ -58,6 +58,8 @@ def test_a_french_book_gets_a_french_proof_report(tmp_path):
     book = tmp_path / "noir"
     shutil.copytree(PROJECT / "tests" / "data" / "noir", book)
     text = make_proof(book, tmp_path / "proof", Report()).read_text(encoding="utf-8")
+    first_page = pdf_pages(tmp_path / "proof" / "proof.pdf")[0].lines
+    assert any(line.text.startswith("ÉPREUVE | version") for line in first_page)
     document = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
     assert document.get("lang") == "fr" and document.find(".//title").text == "Épreuve : La Nuit sur le port"
     for french in ("Les métadonnées telles qu’elles paraîtront", "Chapitres", "Temps de lecture",

@@ -140,12 +140,12 @@ def _stamp(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], text: str) -> None:
     fonts = resources.get("Font")
     fonts = pdf.objects[_number(fonts)] if isinstance(fonts, (bytes, str)) else fonts
     fonts["ProofStamp"] = font.reference
-    safe = text.encode("latin-1", "replace").decode("latin-1").replace("\\", "").replace("(", "[").replace(")", "]")
+    shown = text.encode("cp1252", "replace").hex()  # WinAnsi, as a hex string: no escaping needed
     for page in pages:
         trim = [float(value) for value in page["TrimBox"]]
         save, restore = pydyf.Stream(["q"]), pydyf.Stream(["Q", "q 0.55 g", "BT /ProofStamp 7 Tf",
                                                            f"{trim[0] + 14:.2f} {trim[3] - 16:.2f} Td",
-                                                           f"({safe}) Tj", "ET Q"])
+                                                           f"<{shown}> Tj", "ET Q"])
         pdf.add_object(save)
         pdf.add_object(restore)
         contents = page["Contents"]

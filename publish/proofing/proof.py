@@ -16,6 +16,7 @@ from publish import __version__
 from publish.build import BuildOptions, Pipeline
 from publish.errors import Report
 from publish.manuscript.loading import load_book
+from publish.manuscript.strings import catalogue
 from publish.output import output_folder, write_atomic
 from publish.proofing.lint import Finding, lint_book
 from publish.proofing.prose import WORD
@@ -59,7 +60,7 @@ def make_proof(manuscript: Path, folder: Path, report: Report, strict: bool = Fa
     book = load_book(manuscript)
     output_folder(folder)
     built = _build_time()
-    stamp = f"PROOF  |  version {book.metadata.version or __version__}  |  built {built:%Y-%m-%d %H:%M} UTC"
+    stamp = _stamp(book, built)
     # Laid out whole (one job): the chapters' pages are read from the layout's document.
     pipeline = Pipeline(book, report, BuildOptions(strict=strict, jobs=1, stamp=stamp))
     rendered = pipeline.rendered
@@ -91,6 +92,18 @@ def make_proof(manuscript: Path, folder: Path, report: Report, strict: bool = Fa
                             stylesheet=templates.inline_stylesheet(rendered.root, ["proof.css"]))
     write_atomic(folder / REPORT, page.encode("utf-8"))
     return folder / REPORT
+
+
+def _stamp(book, built: datetime) -> str:
+    """The line printed on every proof page, in the book's language when the stamp's face (the PDF's standard
+    Helvetica, Western European letters only) can draw it, else in English."""
+    values = dict(version=book.metadata.version or __version__, built=f"{built:%Y-%m-%d %H:%M}")
+    stamp = book.strings("proof_stamp", **values)
+    try:
+        stamp.encode("cp1252")
+    except UnicodeEncodeError:
+        return catalogue("en")["proof_stamp"].format(**values)
+    return stamp
 
 
 def _build_time() -> datetime:
