@@ -91,6 +91,11 @@ class PdfLine:
     y_min: float
     x_max: float
     y_max: float
+    words: tuple[tuple[float, float], ...] = ()  # each word's left and right edge
+
+    def gaps(self) -> list[float]:
+        """The spaces between the line's words, in points."""
+        return [right[0] - left[1] for left, right in zip(self.words, self.words[1:])]
 
 
 @dataclass
@@ -120,9 +125,10 @@ def pdf_pages(path: Path) -> list[PdfPage]:
     for number, page in enumerate(root.iter("{http://www.w3.org/1999/xhtml}page"), start=1):
         lines = []
         for line in page.iter("{http://www.w3.org/1999/xhtml}line"):
-            words = [w.text or "" for w in line.iter("{http://www.w3.org/1999/xhtml}word")]
-            lines.append(PdfLine(" ".join(words), float(line.get("xMin")), float(line.get("yMin")),
-                                 float(line.get("xMax")), float(line.get("yMax"))))
+            words = list(line.iter("{http://www.w3.org/1999/xhtml}word"))
+            lines.append(PdfLine(" ".join(w.text or "" for w in words), float(line.get("xMin")),
+                                 float(line.get("yMin")), float(line.get("xMax")), float(line.get("yMax")),
+                                 tuple((float(w.get("xMin")), float(w.get("xMax"))) for w in words)))
         pages.append(PdfPage(number, float(page.get("width")), float(page.get("height")), lines))
     with pikepdf.open(path) as pdf:
         for page, pdf_page in zip(pages, pdf.pages):
@@ -144,8 +150,8 @@ def _to_trim_box(page: PdfPage, media: list[float], trim: list[float]) -> None:
     """Positions measured from the trimmed page's corner, whatever bleed or marks surround it."""
     dx, dy = trim[0] - media[0], media[3] - trim[3]
     page.width, page.height = trim[2] - trim[0], trim[3] - trim[1]
-    page.lines = [PdfLine(line.text, line.x_min - dx, line.y_min - dy, line.x_max - dx, line.y_max - dy)
-                  for line in page.lines]
+    page.lines = [PdfLine(line.text, line.x_min - dx, line.y_min - dy, line.x_max - dx, line.y_max - dy,
+                          tuple((left - dx, right - dx) for left, right in line.words)) for line in page.lines]
 
 
 def seed_paragraphs() -> list[str]:

@@ -1,14 +1,23 @@
 """Typesetting faults read from a PDF's line positions (poppler's text layer), as a proofreader would see them:
-widows, orphans, headings stranded at a page foot, lines running past the measure, runs of hyphenated lines."""
+widows, orphans, headings stranded at a page foot, lines running past the measure, runs of hyphenated lines; and
+what a book designer marks besides (`design_report`): facing pages that end at different depths, loose lines,
+lines opening with a dash or closing punctuation that belongs to the line before, a hyphen leaving a stub.
+`python -m tests.typeset BOOK.pdf ...` prints the counts."""
 
 from __future__ import annotations
 
+import statistics
+import sys
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.helpers import PdfLine, PdfPage
 
 HYPHENS = ("-", "\u2010")
+DASHES = ("\u2014", "\u2013")
+CLOSING = tuple(",.;:!?)]»”’")
+LOOSE = 2.5  # a justified line is loose when a space in it is wider than this many times the book's median space
 TOLERANCE = 0.3  # points: the text layer rounds positions
 
 
@@ -94,3 +103,87 @@ def _hyphen_runs(page: PdfPage, lines: list[PdfLine]) -> list[Fault]:
         if run == 3:
             found.append(Fault("three hyphens in a row", page.number, line.text))
     return found
+
+
+def design_report(pages: list[PdfPage], first_body_page: int) -> dict[str, int]:
+    """The counts a book designer's marks come to, over the body pages."""
+    edges = measures(pages)
+    body = pages[first_body_page - 1:]
+    flow = [(page, line) for page in body for line in text_lines(page, edges[page.number % 2])]
+    kinds = Counter(fault.kind for fault in faults(pages, first_body_page))
+    return {
+        "pages": len(pages),
+        "blank pages": sum(1 for page in pages if not page.lines),
+        "unbalanced spreads": len(unbalanced_spreads(pages, first_body_page)),
+        "loose lines": len(loose_lines(flow, edges)),
+        "lines that are only a dash": sum(1 for _, line in flow if line.text.strip() in DASHES),
+        "lines opening with a dash or closing punctuation": len(bad_line_starts(flow, edges)),
+        "hyphen before a paragraph's last line": len(stubs(flow, edges)),
+        "widows": kinds["widow"], "orphans": kinds["orphan"], "stranded headings": kinds["stranded heading"],
+        "hyphen runs over 2": kinds["three hyphens in a row"], "overfull lines": kinds["overfull"],
+    }
+
+
+def unbalanced_spreads(pages: list[PdfPage], first_body_page: int) -> list[Fault]:
+    """Facing pages (an even page and the odd one after it) whose text ends at depths more than 2 pt apart,
+    where neither ends a chapter (the page after it is blank or opens lower, as a chapter does)."""
+    tops = [min(line.y_min for line in page.body_lines()) for page in pages if page.body_lines()]
+    usual_top = statistics.median(tops) if tops else 0.0
+    found = []
+    for verso, recto in zip(pages[first_body_page - 1:], pages[first_body_page:]):
+        if verso.number % 2 or not verso.body_lines() or not recto.body_lines():
+            continue
+        if _ends_chapter(verso, pages, usual_top) or _ends_chapter(recto, pages, usual_top):
+            continue
+        depths = [max(line.y_max for line in page.body_lines()) for page in (verso, recto)]
+        if abs(depths[0] - depths[1]) > 2.0:
+            found.append(Fault("unbalanced spread", verso.number, f"{depths[0]:.1f} / {depths[1]:.1f}"))
+    return found
+
+
+def _ends_chapter(page: PdfPage, pages: list[PdfPage], usual_top: float) -> bool:
+    if page.number >= len(pages):
+        return True
+    lines = pages[page.number].body_lines()  # the next page (physical numbers start at 1)
+    return not lines or min(line.y_min for line in lines) > usual_top + 30
+
+
+def loose_lines(flow: list[tuple[PdfPage, PdfLine]], edges: dict[int, Measure]) -> list[Fault]:
+    justified = [(page, line) for page, line in flow if is_full(line, edges[page.number % 2]) and line.gaps()]
+    spaces = [gap for _, line in justified for gap in line.gaps() if gap > 0.5]
+    if not spaces:
+        return []
+    usual = statistics.median(spaces)
+    return [Fault("loose line", page.number, line.text) for page, line in justified if max(line.gaps()) > LOOSE * usual]
+
+
+def bad_line_starts(flow: list[tuple[PdfPage, PdfLine]], edges: dict[int, Measure]) -> list[Fault]:
+    """Lines that open with a dash or closing punctuation and go on a paragraph (the line before is full): what
+    opens them belongs to the word before. A dialogue dash opens its paragraph and is not counted."""
+    found = []
+    for (_, before), (page, line) in zip(flow, flow[1:]):
+        if is_full(before, edges[page.number % 2]) and not is_indented(line, edges[page.number % 2]) \
+                and line.text.lstrip().startswith((*DASHES, *CLOSING)):
+            found.append(Fault("bad line start", page.number, line.text))
+    return found
+
+
+def stubs(flow: list[tuple[PdfPage, PdfLine]], edges: dict[int, Measure]) -> list[Fault]:
+    """A hyphenated word broken onto a paragraph's last line (fret-/fully.)."""
+    found = []
+    for (_, line), (page, last), (_, after) in zip(flow, flow[1:], [*flow[2:], (None, None)]):
+        measure = edges[page.number % 2]
+        ends_paragraph = not is_full(last, measure) and (after is None or is_indented(after, measure)
+                                                         or is_heading(after, measure))
+        if line.text.rstrip().endswith(HYPHENS) and ends_paragraph:
+            found.append(Fault("stub", page.number, f"{line.text} / {last.text}"))
+    return found
+
+
+if __name__ == "__main__":
+    from tests.helpers import pdf_pages
+
+    for name in sys.argv[1:]:
+        read = pdf_pages(Path(name))
+        first = next((page.number for page in read if page.label == "1"), 1)
+        print(name, design_report(read, first))

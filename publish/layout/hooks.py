@@ -1,7 +1,8 @@
 """Every change this tool makes to WeasyPrint's behaviour, in one place, installed only while a print layout runs
 and removed after it (WeasyPrint is pinned; these wrap three of its functions):
-- lines are broken without hyphenating a third line-end in a row (its line maker and the hyphenation dictionary
-  lookup of its line breaker are wrapped);
+- lines are broken without hyphenating a third line-end in a row, nor a paragraph's last full line (which would
+  leave a stub such as "fully." on the last line): its line maker and the hyphenation dictionary lookup of its
+  line breaker are wrapped;
 - a layout in parts leaves the margin boxes (folios, running heads) of its pages to a `MarginsLater`, which makes
   them once the part's first folio is known (the last step of its layout_document is wrapped).
 Outside a layout, and in every thread that is not laying out, the wrapped functions behave as WeasyPrint's own.
@@ -15,6 +16,8 @@ import threading
 from typing import Iterator
 
 from publish.layout.line_breaks import HYPHENS, line_text
+
+STRETCH_PER_SPACE = 0.9  # characters moved to the next line per space of the line they leave, at most
 
 
 class MarginsLater:
@@ -45,6 +48,7 @@ class _Layout(threading.local):
 
     seen: dict | None = None  # hyphenated line-ends right before each line, by (block, where the line starts)
     hyphenate = True  # whether the line being broken may end hyphenated
+    ahead = None  # ((linebox, where it resumes, y, bottom space), the line there) laid out ahead, for the next call
     margins: MarginsLater | None = None
 
 
@@ -63,11 +67,11 @@ def print_layout_hooks(margins: MarginsLater | None = None) -> Iterator[None]:
         if _running == 0:
             _install()
         _running += 1
-    _layout.seen, _layout.margins = {}, margins
+    _layout.seen, _layout.margins, _layout.ahead = {}, margins, None
     try:
         yield
     finally:
-        _layout.seen, _layout.margins = None, None
+        _layout.seen, _layout.margins, _layout.ahead = None, None, None
         with _lock:
             _running -= 1
             if _running == 0:
@@ -101,15 +105,65 @@ def _next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
     if _layout.seen is None:
         return next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
     before = _layout.seen.get((linebox.element, repr(skip_stack)), 0)
-    hyphenate, _layout.hyphenate = _layout.hyphenate, before < 2
-    try:
-        line, resume_at = next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
-    finally:
-        _layout.hyphenate = hyphenate
+    ahead, _layout.ahead = _layout.ahead, None
+    if ahead is not None and ahead[0] == (id(linebox), repr(skip_stack), position_y, bottom_space):
+        line, resume_at = ahead[1]
+    else:
+        line, resume_at = _line(before < 2, context, linebox, position_y, bottom_space, skip_stack, *args)
+    if before < 2 and _ends_hyphenated(line, resume_at) and \
+            _last_line_follows(context, linebox, line, bottom_space, resume_at, args, before + 1 < 2):
+        whole = _line(False, context, linebox, position_y, bottom_space, skip_stack, *args)
+        if not _too_loose(whole[0], line):
+            line, resume_at = whole
+            _layout.ahead = None  # it was laid out after the line just dropped
     if line is not None and resume_at is not None:
-        ends_hyphenated = line_text(line).rstrip().endswith(HYPHENS)
-        _layout.seen[(linebox.element, repr(resume_at))] = before + 1 if ends_hyphenated else 0
+        _layout.seen[(linebox.element, repr(resume_at))] = before + 1 if _ends_hyphenated(line, resume_at) else 0
     return line, resume_at
+
+
+def _line(hyphenate: bool, *arguments):
+    """WeasyPrint's next line, hyphenated where its dictionary allows only if `hyphenate`."""
+    before, _layout.hyphenate = _layout.hyphenate, hyphenate
+    try:
+        return _originals["next_linebox"](*arguments)
+    finally:
+        _layout.hyphenate = before
+
+
+def _last_line_follows(context, linebox, line, bottom_space, resume_at, args, hyphenate: bool) -> bool:
+    """Whether the rest of the paragraph after `line` fits on one line, found by laying that line out ahead.
+    What laying out a line may change in the context (the floats beside it) is put back after it; a line that
+    changed none of it is kept for WeasyPrint's next call, which asks for that very line (`hyphenate`: whether it
+    may end hyphenated). (A line could also record a running element, position: running(), which no stylesheet of
+    the tool uses.)"""
+    shapes, broken = list(context.excluded_shapes), dict(context.broken_out_of_flow)
+    absolutes, fixed = [], []
+    position_y = line.position_y + line.height
+    indent, linebox.text_indent = linebox.text_indent, 0  # as WeasyPrint sets it for every line after the first
+    try:
+        ahead = _line(hyphenate, context, linebox, position_y, bottom_space, resume_at, args[0], absolutes, fixed,
+                      None, None)
+    finally:
+        linebox.text_indent = indent
+        unchanged = shapes == context.excluded_shapes and broken == context.broken_out_of_flow
+        context.excluded_shapes, context.broken_out_of_flow = shapes, broken
+    if unchanged and not absolutes and not fixed:
+        _layout.ahead = ((id(linebox), repr(resume_at), position_y, bottom_space), ahead)
+    return ahead[1] is None
+
+
+def _too_loose(whole, hyphenated) -> bool:
+    """Whether keeping the word whole leaves a line whose spaces must stretch too far (by more than about
+    0.9 characters each, as characters count): a stub is the lesser fault then."""
+    if whole is None:
+        return True
+    text = line_text(whole).rstrip()
+    spaces = text.count(" ")
+    return spaces == 0 or (len(line_text(hyphenated).rstrip()) - len(text)) / spaces > STRETCH_PER_SPACE
+
+
+def _ends_hyphenated(line, resume_at) -> bool:
+    return line is not None and resume_at is not None and line_text(line).rstrip().endswith(HYPHENS)
 
 
 def _margin_boxes(context, page, state):

@@ -1,7 +1,7 @@
 """Typography that depends on the book's language, in the text of every format: French spacing (a narrow no-break
 space inside « » and before ; ! ?, a no-break space before a colon; none doubled when the author typed one; the
 narrow one is not stretched when a line is justified), and
-in every language an em dash that follows its word held to it (a word joiner), and a spaced dash held to the word
+in every language an em dash that follows its word or its punctuation held to it (a word joiner), and a spaced dash held to the word
 before it (a no-break space), so that no line opens with it, and a dialogue dash kept with the words it introduces. Code, math and preformatted text are left as typed."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ FRENCH = [  # (pattern, replacement), applied in order to each run of text
     (re.compile(f"(?<=[^\\s!?;:«(\\[/]){SPACES}:(?=\\s|$)"), f"{NBSP}:"),
 ]
 FRENCH_AFTER_ELEMENT = re.compile(f"^{SPACES}([»!?;]|:(?=\\s|$))")  # a tail: the punctuation follows a word
-WORD_DASH = re.compile(r"(?<=\w)—")
+WORD_DASH = re.compile(r"(?<=[^\s\u2060—(\[{«„“‘])—")  # after a word or its punctuation (";—to"), not after a space
 SPACED_DASH = re.compile(r"(?<=\S) ([—–])(?= )")
 SPACED_DASH_AFTER_ELEMENT = re.compile(r"^ ([—–])(?= )")  # a tail: the dash follows the element's last word
 DIALOGUE_DASH = re.compile(r"^(\s*)—[ \t]+")

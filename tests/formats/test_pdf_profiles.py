@@ -27,7 +27,7 @@ from tests.helpers import (
     pdf_pages,
     word_widths,
 )
-from tests.typeset import faults, measures
+from tests.typeset import design_report, faults, measures
 
 PROFILES = ("screen", "kdp", "ingram", "lulu")
 BOOKS = ("review", "manifesto")
@@ -277,6 +277,9 @@ def test_pride_and_prejudice_is_cleanly_set(big_books):
     pages = pdf_pages(big_books["pride-and-prejudice"].pdf)
     body = next(page.number for page in pages if page.label == "1")
     assert faults(pages, body) == []
+    marks = design_report(pages, body)  # ";—to her" and "?—We" keep their dash on the line before
+    assert marks["lines that are only a dash"] == 0 and marks["lines opening with a dash or closing punctuation"] == 0
+    assert marks["hyphen before a paragraph's last line"] <= len(pages) / 10 and marks["loose lines"] <= len(pages) / 10
 
 
 def test_typesetting_checker_finds_faults(tmp_path):
@@ -288,9 +291,23 @@ def test_typesetting_checker_finds_faults(tmp_path):
     css = (PROJECT / "styles" / "print.css").read_text(encoding="utf-8")
     (manuscript / "styles" / "print.css").write_text(css + "p { widows: 1; orphans: 1; }\n"
                                                      "html { word-spacing: normal; }\n", encoding="utf-8")
+    last = sorted(manuscript.glob("*.md"))[-1]  # with " —again" typed, a line may open with the dash
+    last.write_text(last.read_text(encoding="utf-8") + "\n\n" + " ".join(
+        f"It rained on the town {n} times and the roofs were wet —again the river rose" for n in range(60)) + ".\n",
+                    encoding="utf-8")
     pages = pdf_pages(build(manuscript, tmp_path / "out", ["pdf"], Report())[0])
-    kinds = {fault.kind for fault in faults(pages, next(p.number for p in pages if p.label == "1"))}
+    body = next(p.number for p in pages if p.label == "1")
+    kinds = {fault.kind for fault in faults(pages, body)}
     assert {"overfull", "widow", "orphan"} <= kinds
+    assert design_report(pages, body)["lines opening with a dash or closing punctuation"] > 0  # " —again"
+
+
+def test_the_manifesto_keeps_hyphens_off_its_paragraphs_last_full_lines(profile_builds):
+    """A hyphen on a paragraph's last full line leaves a stub ("fret-/fully."): the line breaker keeps the word
+    whole unless that stretches the line's spaces too far (52 such lines before, 16 with it)."""
+    pages = pdf_pages(profile_builds["manifesto", "kdp"])
+    marks = design_report(pages, next(page.number for page in pages if page.label == "1"))
+    assert marks["hyphen before a paragraph's last line"] <= 20 and marks["loose lines"] <= len(pages) / 10
 
 
 def test_footnotes_sit_at_the_foot_of_the_page_that_calls_them(profile_builds):
