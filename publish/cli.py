@@ -26,6 +26,7 @@ from publish.manuscript.loading import load_book
 from publish.model import primary_language
 from publish.progress import Progress
 from publish.proofing.lint import RULES, lint_book
+from publish.proofing.pages import table, trim_plans
 from publish.proofing.preview import serve
 from publish.proofing.proof import make_proof, page_texts, pdf_page_changes, text_diff
 from publish.proofing.prose import prose_lines
@@ -64,6 +65,8 @@ def parser() -> argparse.ArgumentParser:
     lint_parser.add_argument("--rules", action="store_true", help="list the rules and stop")
     lint_parser.add_argument("--unknown-words", action="store_true",
                              help="print the words the spelling check does not know, one per line, for words.txt")
+    pages_parser = commands.add_parser("pages", help="the print page count at each trim size, and which printers "
+                                                     "take it")
     verify_parser = commands.add_parser("verify", help="run EPUBCheck and the PDF checks on built outputs")
     dist_parser = commands.add_parser("dist", help="make a release: every format, landing page, catalog, checksums")
     dist_parser.add_argument("-o", "--out", type=Path, default=Path("dist"), metavar="DIST_DIR",
@@ -84,10 +87,10 @@ def parser() -> argparse.ArgumentParser:
     outputs_parser = commands.add_parser("outputs", help="print the paths a build writes")
     outputs_parser.add_argument("format", nargs="?", default="all", choices=[*FORMATS.names(), "all"])
     outputs_parser.add_argument("--profile", choices=sorted(PROFILES), metavar="PROFILE")
-    for sub in (verify_parser, outputs_parser):
+    for sub in (verify_parser, outputs_parser, pages_parser):
         sub.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR")
     for sub in (build_parser, check_parser, verify_parser, outputs_parser, dist_parser, lint_parser, proof_parser,
-                serve_parser):
+                serve_parser, pages_parser):
         sub.add_argument("-m", "--manuscript", type=Path, default=Path("manuscript"), metavar="MANUSCRIPT_DIR",
                          help="folder with book.yaml and the chapters (default: manuscript/)")
         sub.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -113,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                        f"{len(report.warnings)} warnings")
         elif args.command == "lint":
             return _lint(args)
+        elif args.command == "pages":
+            print(table(trim_plans(args.manuscript, args.out, report)))
         elif args.command == "proof":
             _say(args, f"wrote {display_path(make_proof(args.manuscript, args.out, report, args.strict))}")
         elif args.command == "diff":

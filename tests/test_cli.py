@@ -186,3 +186,17 @@ def test_a_book_under_the_printers_page_minimum_is_warned_about(tmp_path):
     assert "kdp: the PDF has 12 pages and this printer takes at least 24" in kdp.stderr
     assert "set pad_to: 24 under print: in book.yaml" in kdp.stderr
     assert "takes at least" not in screen.stderr
+
+
+def test_pages_lists_each_trim_size_and_the_printers_that_take_it(tmp_path):
+    result = run("pages", "-m", str(PROJECT / "manuscript"), "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows[0] == ["trim", "pages", "chars/line", "kdp", "ingram", "lulu"]
+    own = rows[1]
+    assert own[:2] == ["5.5x8.5", "(this)"] and own[2] == "12" and 50 <= int(own[3]) <= 75
+    assert own[4:] == ["no", "no", "no"]  # 12 pages: under every printer's minimum (kdp 24, ingram 18, lulu 32)
+    estimated = {row[0]: row for row in rows[2:]}
+    assert set(estimated) == {"5x8", "5.25x8", "6x9", "a5", "129x198mm"}
+    assert all(row[1].startswith("~") for row in estimated.values())
+    assert int(estimated["6x9"][2]) > int(estimated["5x8"][2])  # a wider line holds more characters

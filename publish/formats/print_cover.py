@@ -20,6 +20,11 @@ MM_PER_INCH = 25.4
 PRINT_PPI = 300  # what printers ask of images
 PAGE_THICKNESS_IN = {"white": 0.002252, "cream": 0.0025}  # KDP's figures per page (one leaf side)
 SPINE_TEXT_MIN_IN = 0.18  # thinner spines carry no text (KDP: books under 80 pages on white paper)
+# Type on the front as shares of the panel's width: a short title at 9% (36 pt on 5.5 in), smaller as it grows
+# longer than a line of TITLE_CHARACTERS would hold; the spine's type at 42% of its width, up to 0.3 in.
+TITLE_SHARE, SUBTITLE_SHARE, AUTHOR_SHARE = 0.09, 0.042, 0.05
+TITLE_CHARACTERS = 18
+SPINE_TYPE_SHARE, SPINE_TYPE_MAX_IN = 0.42, 0.3
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class CoverSheet:
     spine_in: float
     bleed_in: float
     page_count: int
+    title_characters: int = TITLE_CHARACTERS
 
     @property
     def width_in(self) -> float:
@@ -42,6 +48,23 @@ class CoverSheet:
     def spine_has_text(self) -> bool:
         return self.spine_in >= SPINE_TEXT_MIN_IN
 
+    @property
+    def title_in(self) -> float:
+        """The front's title size: a long title is set smaller, so that it takes about as many lines."""
+        return self.trim_width_in * TITLE_SHARE * min(1.0, (TITLE_CHARACTERS / max(self.title_characters, 1)) ** 0.5)
+
+    @property
+    def subtitle_in(self) -> float:
+        return self.trim_width_in * SUBTITLE_SHARE
+
+    @property
+    def author_in(self) -> float:
+        return self.trim_width_in * AUTHOR_SHARE
+
+    @property
+    def spine_type_in(self) -> float:
+        return min(self.spine_in * SPINE_TYPE_SHARE, SPINE_TYPE_MAX_IN)
+
 
 def spine_width_in(page_count: int, paper: str, page_thickness_in: float | None = None) -> float:
     return round(page_count * (page_thickness_in or PAGE_THICKNESS_IN[paper]), 4)
@@ -51,7 +74,7 @@ def cover_sheet(book: RenderedBook, page_count: int) -> CoverSheet:
     options = book.print
     return CoverSheet(options.trim_width_mm / MM_PER_INCH, options.trim_height_mm / MM_PER_INCH,
                       spine_width_in(page_count, options.paper, options.page_thickness_in), profiles.BLEED_IN,
-                      page_count)
+                      page_count, len(book.metadata.title))
 
 
 def build_cover(book: RenderedBook, context: BuildContext) -> bytes:

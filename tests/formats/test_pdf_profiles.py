@@ -254,7 +254,7 @@ def test_cover_spine_from_page_count_and_paper(profile_builds, tmp_path):
     assert _size(page["MediaBox"]) == (round(2 * TRIM[0] + spine + 2 * BLEED, 1), TRIM[1] + 2 * BLEED)
     assert spine / 72 < SPINE_TEXT_MIN_IN
     text = _run("pdftotext", cover, "-")
-    assert text.count("Never Let Me Go (2010)") == 2  # front and back: the spine is too thin for text
+    assert "".join(text.split()).count("NeverLetMeGo(2010)") == 2  # front and back: the spine is too thin for text
 
 
 @pytest.mark.slow
@@ -491,3 +491,27 @@ def _content_streams(page):
         if item.get("/Subtype") == "/Form":
             streams.append(item)
     return streams
+
+
+def _word_height(pdf, word: str) -> float:
+    from lxml import etree
+
+    output = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
+    return max(float(box.get("yMax")) - float(box.get("yMin"))  # the largest: the front's, not the back's
+               for box in etree.fromstring(output).iter("{http://www.w3.org/1999/xhtml}word") if box.text == word)
+
+
+def test_cover_type_is_scaled_to_the_trim(tmp_path):
+    """The front's title is sized from the panel's width (about 36 pt for a short title on 5.5 in), so a 6 x 9
+    cover sets it larger; a longer title is set smaller."""
+    small = build(PROJECT / "manuscript", tmp_path / "small", ["cover"], Report())[0]
+    large_book = _with_print_options(tmp_path, PROJECT / "manuscript", "  trim_size: 6x9\n")
+    large = build(large_book, tmp_path / "large", ["cover"], Report())[0]
+    heights = [_word_height(pdf, "Never") for pdf in (small, large)]
+    assert heights[0] > 30 and heights[1] == pytest.approx(heights[0] * 6 / 5.5, rel=0.03)
+    text = (large_book / "book.yaml").read_text(encoding="utf-8")
+    (large_book / "book.yaml").write_text(text.replace("title: Never Let Me Go (2010)",
+                                                       "title: Never Let Me Go (2010), and Other Films Of That Year"),
+                                          encoding="utf-8")
+    longer = build(large_book, tmp_path / "longer", ["cover"], Report())[0]
+    assert _word_height(longer, "Never") < heights[1] * 0.8
