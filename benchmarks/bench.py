@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -72,6 +73,16 @@ def pandoc_pdf(book: Path, out: Path) -> list[str]:
             str(out / "pandoc.pdf")]
 
 
+def typst_pdf(book: Path, out: Path) -> list[str]:
+    """The Quarto-style peer for speed only (no EPUB, no PDF/X): pandoc's Typst output compiled by PyPI typst,
+    both timed as one command."""
+    command = pandoc_epub(book, out, "typst.typ")
+    pandoc = [command[0], "-s", "-t", "typst", *command[1:]]
+    compile_typst = [sys.executable, "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2])",
+                     str(out / "typst.typ"), str(out / "typst.pdf")]
+    return ["sh", "-c", f"{shlex.join(pandoc)} && {shlex.join(compile_typst)}"]
+
+
 def without_page_list(book: Path, copy: Path) -> Path:
     """A copy of the book whose EPUB has no print page list: the EPUB that pandoc's is like for like with."""
     shutil.copytree(book, copy)
@@ -121,8 +132,10 @@ def bench_book(book: Path) -> list[str]:
                        out, before=cold)
         rows.append(row(name, "EPUB, cold (with the print page list)", epub["ours"], epub["pandoc"]))
         rows.append(row(name, "EPUB, cold, `page_list: false`", epub["plain"], epub["pandoc"]))
-        pdf = measure({"ours": publish("pdf"), "peer": pandoc_pdf(copy, out)}, out, before=cold)
+        pdf = measure({"ours": publish("pdf"), "peer": pandoc_pdf(copy, out), "typst": typst_pdf(copy, out)}, out,
+                      before=cold)
         rows.append(row(name, "PDF, cold (default profile)", pdf["ours"], pdf["peer"]))
+        rows.append(row(name, "PDF, cold, against Typst (pandoc -t typst + typst)", pdf["ours"], pdf["typst"]))
 
         make = ["make", "-s", "-C", str(PROJECT), "pdf", "epub", f"MANUSCRIPT={copy}", f"OUT={out / 'make'}"]
         timed(make, PROJECT)
@@ -149,6 +162,17 @@ def _exit_zero(command: list[str]) -> list[str]:
     return ["sh", "-c", '"$@" > /dev/null; [ $? -le 1 ]', "sh", *command]
 
 
+def _typst_version() -> str:
+    from importlib.metadata import version
+
+    return version("typst")
+
+
+def commit() -> str:
+    found = subprocess.run(["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return found.stdout.strip() or "unknown"
+
+
 def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor())
@@ -168,9 +192,9 @@ def main(names: list[str]) -> None:
         rows.extend(found)
     table = "\n".join(["| book | what | ours: median (min–max), peak RSS | peer | ratio ours/peer |",
                        "| --- | --- | --- | --- | --- |", *rows])
-    text = (f"# Benchmark results\n\nMachine: {machine()}.\n\nPeers: pandoc {pypandoc.get_pandoc_version()} "
+    text = (f"# Benchmark results\n\nCommit {commit()}. Machine: {machine()}.\n\nPeers: pandoc {pypandoc.get_pandoc_version()} "
             "(pypandoc-binary) for the EPUB; pandoc -s HTML laid out by WeasyPrint with benchmarks/baseline.css "
-            f"for the PDF. {RUNS} runs after a warm-up, the commands of a row alternating; cold = empty output "
+            f"for the PDF; for speed only, pandoc -t typst compiled by typst {_typst_version()} (PyPI). {RUNS} runs after a warm-up, the commands of a row alternating; cold = empty output "
             "folder; peak RSS = the largest process. Books: " + ", ".join(book.name for book in books) + ".\n\n"
             + table + "\n")
     if not names:
