@@ -192,9 +192,11 @@ def main(names: list[str]) -> None:
         rows.extend(found)
     table = "\n".join(["| book | what | ours: median (min–max), peak RSS | peer | ratio ours/peer |",
                        "| --- | --- | --- | --- | --- |", *rows])
-    text = (f"# Benchmark results\n\nCommit {commit()}. Machine: {machine()}.\n\nPeers: pandoc {pypandoc.get_pandoc_version()} "
+    text = (f"# Benchmark results\n\nCommit {commit()}. Machine: {machine()}.\n\n"
+            f"Peers: pandoc {pypandoc.get_pandoc_version()} "
             "(pypandoc-binary) for the EPUB; pandoc -s HTML laid out by WeasyPrint with benchmarks/baseline.css "
-            f"for the PDF; for speed only, pandoc -t typst compiled by typst {_typst_version()} (PyPI). {RUNS} runs after a warm-up, the commands of a row alternating; cold = empty output "
+            f"for the PDF; for speed only, pandoc -t typst compiled by typst {_typst_version()} (PyPI). "
+            f"{RUNS} runs after a warm-up, the commands of a row alternating; cold = empty output "
             "folder; peak RSS = the largest process. Books: " + ", ".join(book.name for book in books) + ".\n\n"
             + table + "\n")
     if not names:

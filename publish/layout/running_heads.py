@@ -18,8 +18,8 @@ ELLIPSIS = "\u2026"
 
 def with_running_heads(chapter: Chapter, measure_pt: float, body: Typeface) -> Chapter:
     """The chapter with a shortened head (data-running-head) on each heading whose title would not fit in one line
-    of `measure_pt` in the `body` typeface's italic, and on its title when the front matter gives a `running_head`; the chapter itself when every
-    title fits (the common case, with nothing parsed)."""
+    of `measure_pt` in the `body` typeface's italic, and on its title when the front matter gives a
+    `running_head`; the chapter itself when every title fits (the common case, with nothing parsed)."""
     face = body.nearest(400, "italic")
     shortened = {heading.id: short for heading in chapter.headings if heading.level <= 2
                  for short in [fitted(heading.title, measure_pt * ROOM, face)] if short is not None}

@@ -71,7 +71,9 @@ def _manuscript_typeface(name: str, root: Path, role: str) -> Typeface:
     if not target.is_relative_to(root.resolve()):
         raise FontNotFound(role, f"'{name}' is outside the manuscript folder: copy the font into it")
     if target.is_dir():
-        files = sorted(path for path in target.iterdir() if path.suffix.lower() in FONT_SUFFIXES)
+        files = sorted(path.resolve() for path in target.iterdir() if path.suffix.lower() in FONT_SUFFIXES)
+        if any(not path.is_relative_to(root.resolve()) for path in files):
+            raise FontNotFound(role, f"'{name}' links to a font outside the manuscript folder: copy the font into it")
     elif target.is_file() and target.suffix.lower() in FONT_SUFFIXES:
         files = [target]
     else:

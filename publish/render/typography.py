@@ -1,8 +1,9 @@
 """Typography that depends on the book's language, in the text of every format: French spacing (a narrow no-break
 space inside « » and before ; ! ?, a no-break space before a colon; none doubled when the author typed one; the
-narrow one is not stretched when a line is justified), and
-in every language an em dash that follows its word or its punctuation held to it (a word joiner), and a spaced dash held to the word
-before it (a no-break space), so that no line opens with it, and a dialogue dash kept with the words it introduces. Code, math and preformatted text are left as typed."""
+narrow one is not stretched when a line is justified), and in every language an em dash that follows its word or
+its punctuation held to it (a word joiner) and a spaced dash held to the word before it (a no-break space), so
+that no line opens with it, and a dialogue dash kept with the words it introduces. Code, math and preformatted
+text are left as typed."""
 
 from __future__ import annotations
 
