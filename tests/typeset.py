@@ -90,7 +90,8 @@ def faults(pages: list[PdfPage], first_body_page: int) -> list[Fault]:
         starts_paragraph = is_indented(last, measure) or (before_last is not None and is_heading(before_last, measure))
         if starts_paragraph and is_full(last, measure) and not is_heading(last, measure):
             found.append(Fault("orphan", page.number, last.text))
-        if is_heading(last, measure):
+        display_only = all(line.y_max - line.y_min > measure.line_height + 0.6 for line in lines)  # a part's title
+        if is_heading(last, measure) and not display_only:
             found.append(Fault("stranded heading", page.number, last.text))
         previous_last = last
     return found
@@ -162,8 +163,10 @@ def bad_line_starts(flow: list[tuple[PdfPage, PdfLine]], edges: dict[int, Measur
     opens them belongs to the word before. A dialogue dash opens its paragraph and is not counted."""
     found = []
     for (_, before), (page, line) in zip(flow, flow[1:]):
+        text = line.text.lstrip()
+        elided = text[:1] == "’" and text[1:2].isalpha()  # ’em, ’tis: the apostrophe is the word's own
         if is_full(before, edges[page.number % 2]) and not is_indented(line, edges[page.number % 2]) \
-                and line.text.lstrip().startswith((*DASHES, *CLOSING)):
+                and text.startswith((*DASHES, *CLOSING)) and not elided:
             found.append(Fault("bad line start", page.number, line.text))
     return found
 
