@@ -39,7 +39,6 @@ def test_a_one_chapter_edit_draws_no_cover_and_deflates_one_entry(manuscript_cop
     epub(book, tmp_path / "out")
     assert made["covers"] == ["A Small Book"]
     assert len(list((tmp_path / "out" / KEPT).glob("cover-*.png"))) == 1
-    assert list((tmp_path / "out" / KEPT / "templates").iterdir())
     chapter = book / "two.md"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("The end.", "The finish."), encoding="utf-8")
     made["deflated"].clear()
@@ -90,3 +89,22 @@ def test_the_saved_print_page_starts_follow_a_replaced_image(tmp_path):
     kept = build(book, tmp_path / "out", ["epub"], Report(), BuildOptions(jobs=1))[0].read_bytes()
     fresh = build(book, tmp_path / "fresh", ["epub"], Report(), BuildOptions(jobs=1))[0].read_bytes()
     assert kept == fresh
+
+
+def test_compiled_templates_are_kept_in_the_user_cache(manuscript_copy, tmp_path, monkeypatch):
+    """A first build into a new output folder reuses the templates an earlier build compiled; a cache folder
+    that cannot be made only means compiling again."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    book = without_page_list(manuscript_copy)
+    epub(book, tmp_path / "first")
+    (folder,) = (tmp_path / "cache" / "publish").iterdir()
+    compiled = sorted(path.name for path in folder.iterdir())
+    assert len(compiled) >= 5 and all(name.endswith(".cache") for name in compiled)
+    epub(book, tmp_path / "second")
+    assert sorted(path.name for path in folder.iterdir()) == compiled  # found, not compiled again
+    (tmp_path / "blocked").write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    epub(book, tmp_path / "third")
+    with zipfile.ZipFile(tmp_path / "third" / "a-small-book.epub") as built, \
+            zipfile.ZipFile(tmp_path / "second" / "a-small-book.epub") as before:
+        assert built.read("EPUB/copyright.xhtml") == before.read("EPUB/copyright.xhtml")

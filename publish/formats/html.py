@@ -15,7 +15,7 @@ from publish.theme import templates
 
 
 def build_html(book: RenderedBook, context: BuildContext) -> bytes:
-    env = templates.environment(book.root, context.cache)
+    env = templates.environment(book.root)
     chapters = tuple(replace(chapter, body_html=_inline_images(book, chapter.body_html)) if chapter.images else chapter
                      for chapter in book.chapters)
     page = templates.render(env, "web.html", book=replace(book, chapters=chapters),

@@ -104,9 +104,10 @@ def _power_digits(base, exponent) -> float:
     return 0
 
 
-def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Environment:
-    """With a `cache` folder, compiled templates are kept there for the next build (Jinja checks each against its
-    source before using it)."""
+def environment(manuscript_root: Path) -> jinja2.Environment:
+    """The templates of the book's folder over the tool's. Compiled templates are kept in the user's cache folder
+    (compiling the tool's takes about 0.3 s), keyed by each template's source, so that a first build into a new
+    output folder does not compile them again."""
     env = BookSandbox(
         loader=ContainedLoader([str(p) for p in template_folders(manuscript_root)]),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "svg"]),
@@ -121,10 +122,22 @@ def environment(manuscript_root: Path, cache: Path | None = None) -> jinja2.Envi
     env.filters["fill"] = fill
     env.filters["all_shipped"] = lambda fonts: all(typeface.source == "shipped" for typeface in fonts.every())
     env.filters["human_date"] = human_date
-    if cache is not None:
-        (cache / "templates").mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "templates"))
+    folder = _compiled_templates_folder()
+    if folder is not None:
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     return env
+
+
+def _compiled_templates_folder() -> Path | None:
+    """$XDG_CACHE_HOME/publish/templates (~/.cache/...), one folder per Jinja version; None when it cannot be made
+    (a read-only home): templates are then compiled at each build."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "publish" / f"templates-jinja-{jinja2.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
 
 
 @jinja2.pass_context

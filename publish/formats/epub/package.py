@@ -51,7 +51,7 @@ def build_epub(book: RenderedBook, context: BuildContext) -> bytes:
 
 
 def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable[[], tuple[str, bytes]]) -> bytes:
-    env = templates.environment(book.root, context.cache)
+    env = templates.environment(book.root)
     file_of = {element_id: _file_name(chapter) for chapter in book.chapters for element_id in chapter.ids}
     gathered_notes = book.epub.notes == "book" and any(chapter.footnotes for chapter in book.chapters)
     if gathered_notes:
