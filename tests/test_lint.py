@@ -65,6 +65,7 @@ It rained; had had enough (that is all). See [the start](#start) and [the next p
 > “goes on here.”
 
 `code "with" straight quotes  and -- dashes` stays out, as do <span class="x">tags</span>.
+Emoticons are no brackets ;) nor :-( these.
 
 ```
 fenced "code" -- too

@@ -40,6 +40,7 @@ NOT_PROSE = [  # blanked with NUL, which is neither a space nor a letter, so no 
     re.compile(r"<?https?://\S+>?"),  # bare URLs
     re.compile(r"\{[:#.][^}]*\}"),  # attribute lists
     re.compile(r"(?<![\w.@])@[A-Za-z][\w:-]*\w"),  # cross-references and citations: @fig-rue, [@sec-intro]
+    re.compile(r"(?<!\S)[:;=8]['-]?[()\[\]DPp](?![\w(\[])"),  # emoticons: ;) :-( are no brackets
 ]
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
