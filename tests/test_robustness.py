@@ -21,6 +21,7 @@ from PIL import Image
 
 from publish.build import BuildOptions, build
 from publish.errors import PublishError, Report
+from publish.theme.templates import compiled_templates_folder
 from tests.conftest import assert_epubcheck_and_ace_pass
 from tests.helpers import CORPUS, DATA, PROJECT
 
@@ -289,9 +290,10 @@ def test_a_build_reaches_no_network_and_reads_nothing_outside(tmp_path, loopback
     finally:
         Audit.active = None
     assert requests == []
-    # WeasyPrint keeps the fonts it loads in a temporary folder of its own.
+    # WeasyPrint keeps the fonts it loads in a temporary folder of its own; the tool keeps compiled templates in
+    # the user's cache folder.
     allowed = [book, tmp_path / "out", PROJECT, Path(sys.prefix), Path(sys.base_prefix), Path("/dev/urandom"),
-               Path(tempfile.gettempdir()) / "weasyprint-"]
+               Path(tempfile.gettempdir()) / "weasyprint-", compiled_templates_folder()]
     assert _outside(events, allowed) == []
     assert not any(str(secret) in e[1] for e in events)
     assert all(path.stat().st_size > 0 for path in paths)
@@ -494,9 +496,10 @@ def test_markdown_that_converts_too_slowly_is_stopped_at_the_time_limit(tmp_path
 
 @pytest.fixture
 def small_mount(tmp_path):
-    """A file system of 200 KiB, and one that is read-only (tmpfs mounts; skipped where mounting is not allowed)."""
+    """A file system of 64 KiB (too small for any of the minimal book's outputs), and one that is read-only (tmpfs
+    mounts; skipped where mounting is not allowed)."""
     mounts = {"full": tmp_path / "full", "read-only": tmp_path / "read-only"}
-    for name, options in (("full", "size=200k"), ("read-only", "size=200k,ro")):
+    for name, options in (("full", "size=64k"), ("read-only", "size=64k,ro")):
         mounts[name].mkdir()
         if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", mounts[name]],
                           capture_output=True).returncode != 0:

@@ -122,13 +122,13 @@ def environment(manuscript_root: Path) -> jinja2.Environment:
     env.filters["fill"] = fill
     env.filters["all_shipped"] = lambda fonts: all(typeface.source == "shipped" for typeface in fonts.every())
     env.filters["human_date"] = human_date
-    folder = _compiled_templates_folder()
+    folder = compiled_templates_folder()
     if folder is not None:
         env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     return env
 
 
-def _compiled_templates_folder() -> Path | None:
+def compiled_templates_folder() -> Path | None:
     """$XDG_CACHE_HOME/publish/templates (~/.cache/...), one folder per Jinja version; None when it cannot be made
     (a read-only home): templates are then compiled at each build."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
