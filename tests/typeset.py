@@ -120,6 +120,8 @@ def design_report(pages: list[PdfPage], first_body_page: int) -> dict[str, int]:
         "lines that are only a dash": sum(1 for _, line in flow if line.text.strip() in DASHES),
         "lines opening with a dash or closing punctuation": len(bad_line_starts(flow, edges)),
         "hyphen before a paragraph's last line": len(stubs(flow, edges)),
+        "hyphen at a recto's foot": sum(1 for page in body if page.number % 2 and text_lines(page, edges[1])
+                                        and text_lines(page, edges[1])[-1].text.rstrip().endswith(HYPHENS)),
         "widows": kinds["widow"], "orphans": kinds["orphan"], "stranded headings": kinds["stranded heading"],
         "hyphen runs over 2": kinds["three hyphens in a row"], "overfull lines": kinds["overfull"],
     }

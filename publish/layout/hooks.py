@@ -1,7 +1,7 @@
 """Every change this tool makes to WeasyPrint's behaviour, in one place, installed only while a print layout runs
 and removed after it (WeasyPrint is pinned; these wrap three of its functions):
 - lines are broken without hyphenating a third line-end in a row, nor a paragraph's last full line (which would
-  leave a stub such as "fully." on the last line): its line maker and the hyphenation dictionary lookup of its
+  leave a stub such as "fully." on the last line), nor a right-hand page's last line: its line maker and the hyphenation dictionary lookup of its
   line breaker are wrapped;
 - a layout in parts leaves the margin boxes (folios, running heads) of its pages to a `MarginsLater`, which makes
   them once the part's first folio is known (the last step of its layout_document is wrapped).
@@ -110,8 +110,9 @@ def _next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
         line, resume_at = ahead[1]
     else:
         line, resume_at = _line(before < 2, context, linebox, position_y, bottom_space, skip_stack, *args)
-    if before < 2 and _ends_hyphenated(line, resume_at) and \
-            _last_line_follows(context, linebox, line, bottom_space, resume_at, args, before + 1 < 2):
+    if before < 2 and _ends_hyphenated(line, resume_at) and (
+            _ends_recto(context, line, bottom_space)
+            or _last_line_follows(context, linebox, line, bottom_space, resume_at, args, before + 1 < 2)):
         whole = _line(False, context, linebox, position_y, bottom_space, skip_stack, *args)
         if not _too_loose(whole[0], line):
             line, resume_at = whole
@@ -150,6 +151,15 @@ def _last_line_follows(context, linebox, line, bottom_space, resume_at, args, hy
     if unchanged and not absolutes and not fixed:
         _layout.ahead = ((id(linebox), repr(resume_at), position_y, bottom_space), ahead)
     return ahead[1] is None
+
+
+def _ends_recto(context, line, bottom_space) -> bool:
+    """Whether `line` is the last that fits on a right-hand page: a word broken there is finished overleaf, after
+    the page turn. (The page's own widows and orphans rules may still move the line.)"""
+    page = getattr(context, "current_page", None)
+    bottom = getattr(context, "page_bottom", None)
+    return bool(page and bottom is not None and page % 2 == 1
+                and context.overflows_page(bottom_space, line.position_y + 2 * line.height))
 
 
 def _too_loose(whole, hyphenated) -> bool:
