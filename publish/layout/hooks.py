@@ -1,8 +1,8 @@
 """Every change this tool makes to WeasyPrint's behaviour, in one place, installed only while a print layout runs
 and removed after it (WeasyPrint is pinned; these wrap three of its functions):
 - lines are broken without hyphenating a third line-end in a row, nor a paragraph's last full line (which would
-  leave a stub such as "fully." on the last line), nor a right-hand page's last line: its line maker and the hyphenation dictionary lookup of its
-  line breaker are wrapped;
+  leave a stub such as "fully." on the last line), nor a right-hand page's last line: its line maker and the
+  hyphenation dictionary lookup of its line breaker are wrapped;
 - a layout in parts leaves the margin boxes (folios, running heads) of its pages to a `MarginsLater`, which makes
   them once the part's first folio is known (the last step of its layout_document is wrapped).
 Outside a layout, and in every thread that is not laying out, the wrapped functions behave as WeasyPrint's own.
