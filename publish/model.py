@@ -208,10 +208,10 @@ class Typeface:
 
     def regular(self) -> Face:
         """The upright face nearest to weight 400."""
-        upright = [face for face in self.faces if face.style == "normal"] or list(self.faces)
-        return min(upright, key=lambda face: (abs(face.weight - 400), face.weight))
+        return self.nearest(400, "normal")
 
     def nearest(self, weight: int, style: str) -> Face:
+        """The face of that style (else any) whose weight is nearest."""
         matching = [face for face in self.faces if face.style == style] or list(self.faces)
         return min(matching, key=lambda face: (abs(face.weight - weight), face.weight))
 

@@ -137,13 +137,33 @@ def pdf_pages(path: Path) -> list[PdfPage]:
     return pages
 
 
+def word_boxes(path: Path) -> list[tuple[str, float, float]]:
+    """Each word of the PDF in reading order, with its printed width and height in points."""
+    output = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True).stdout
+    return [(word.text or "", float(word.get("xMax")) - float(word.get("xMin")),
+             float(word.get("yMax")) - float(word.get("yMin")))
+            for word in etree.fromstring(output, etree.XMLParser(huge_tree=True)).iter(
+                "{http://www.w3.org/1999/xhtml}word")]
+
+
 def word_widths(path: Path) -> dict[str, float]:
     """The printed width of each word of the PDF where it first occurs, in points."""
-    output = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True).stdout
     widths: dict[str, float] = {}
-    for word in etree.fromstring(output, etree.XMLParser(huge_tree=True)).iter("{http://www.w3.org/1999/xhtml}word"):
-        widths.setdefault(word.text or "", float(word.get("xMax")) - float(word.get("xMin")))
+    for text, width, _ in word_boxes(path):
+        widths.setdefault(text, width)
     return widths
+
+
+def installed_font_or_skip(pattern: str) -> str:
+    """The first installed family fontconfig lists for `pattern` (':lang=ja', ':family=Amiri'), else skip; CI
+    fails instead, since .ci/run installs the fonts the tests need."""
+    found = subprocess.run(["fc-list", pattern, "family"], capture_output=True, text=True).stdout.split("\n")
+    families = [line.split(",")[0].strip() for line in found if line.strip()]
+    if not families:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no font for '{pattern}': .ci/run installs fonts-hosny-amiri and fonts-ipafont-mincho")
+        pytest.skip(f"no font for '{pattern}' on this machine")
+    return families[0]
 
 
 def _to_trim_box(page: PdfPage, media: list[float], trim: list[float]) -> None:

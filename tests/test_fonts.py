@@ -4,7 +4,6 @@ folder or the machine, embedded and subset in the PDF and the EPUB."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,8 +15,7 @@ from publish.build import build
 from publish.errors import ConfigError, Report
 from publish.release.verify import run_epubcheck
 from tests.conftest import assert_epubcheck_and_ace_pass
-from tests.helpers import DATA, Epub, pdf_pages
-from tests.test_languages import _font_or_skip
+from tests.helpers import DATA, Epub, installed_font_or_skip, pdf_pages
 
 JAPANESE = "雨が降っていた。"
 
@@ -36,7 +34,7 @@ def _installed(family: str) -> Path:
 
 
 def test_a_cjk_fallback_draws_and_ships_what_the_body_typeface_lacks(tmp_path):
-    japanese = _font_or_skip("ja").split(",")[0]
+    japanese = installed_font_or_skip(":lang=ja")
     (tmp_path / "book.yaml").write_text(f"title: Rain\nlanguage: en\nfonts:\n  body: [Source Serif Pro, {japanese}]\n")
     (tmp_path / "one.md").write_text(f"# One\n\nThe sign said: {JAPANESE} Then it rained.\n", encoding="utf-8")
     report = Report()
@@ -117,23 +115,18 @@ def test_a_font_that_cannot_be_found_is_named_with_its_line(tmp_path):
         f"{yaml}:4: fonts.mono: '../outside.ttf' is outside the manuscript folder: copy the font into it"]
     (problem,) = _problems(tmp_path, "  display: broken.ttf\n")
     assert problem.startswith(f"{yaml}:4: fonts.display: 'broken.ttf': broken.ttf is not a font fontTools can read")
+    assert _problems(tmp_path, "  mono: fonts/missing.ttf\n") == [
+        f"{yaml}:4: fonts.mono: no file 'fonts/missing.ttf' in the manuscript folder: check the name (relative to "
+        f"{tmp_path.name}/)"]
     assert _problems(tmp_path, "  body: empty\n") == [f"{yaml}:4: fonts.body: the folder 'empty' holds no .otf or "
                                                       ".ttf file"]
     assert _problems(tmp_path, "  body: [Source Serif Pro, 3]\n") == [
         f"{yaml}:4: item 2 of 'body' must be a non-empty text"]
 
 
-def _family_or_skip(family: str) -> None:
-    listed = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True, text=True).stdout
-    if not listed.strip():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{family} is missing: .ci/run installs it")
-        pytest.skip(f"{family} is not installed")
-
-
 def test_the_japanese_quoting_sample_is_covered_by_its_fallbacks(tmp_path):
     """tests/data/japanese-quoting: an English text quoting Japanese, with IPAMincho after each role's face."""
-    _family_or_skip("IPAMincho")
+    installed_font_or_skip(":family=IPAMincho")
     report = Report()
     epub_path, pdf = build(DATA / "japanese-quoting", tmp_path / "out", ["epub", "pdf"], report)
     assert not [str(warning) for warning in report.warnings if "glyph" in str(warning)]
@@ -144,7 +137,7 @@ def test_the_japanese_quoting_sample_is_covered_by_its_fallbacks(tmp_path):
 
 
 def test_an_arabic_book_names_its_face_and_gets_no_glyph_warning(tmp_path):
-    _family_or_skip("Amiri")
+    installed_font_or_skip(":family=Amiri")
     book = tmp_path / "book"
     shutil.copytree(DATA / "arabic", book)
     with (book / "book.yaml").open("a", encoding="utf-8") as config:

@@ -13,7 +13,7 @@ from publish.build import BuildOptions, build
 from publish.errors import ConfigError, Report
 from publish.manuscript.strings import catalogue, languages
 from tests.conftest import assert_epubcheck_and_ace_pass
-from tests.helpers import DATA, NS, Epub, in_chromium, pdf_pages
+from tests.helpers import DATA, NS, Epub, in_chromium, installed_font_or_skip, pdf_pages
 
 BOOK = DATA / "french"
 ENGLISH_FURNITURE = ("Contents", "Title page", "Copyright", "Published", "Cover", "Figure 1.1:",
@@ -254,19 +254,6 @@ def test_the_french_sample_passes_epubcheck_and_ace(french):
 ARABIC = DATA / "arabic"
 
 
-def _font_or_skip(language: str) -> str:
-    """An installed family that covers `language` (fontconfig), else skip; CI installs one (.ci/run)."""
-    import os
-    import subprocess
-
-    found = subprocess.run(["fc-list", f":lang={language}", "family"], capture_output=True, text=True).stdout.split()
-    if not found:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"no font for '{language}': .ci/run installs fonts-hosny-amiri and fonts-ipafont-mincho")
-        pytest.skip(f"no font for '{language}' on this machine")
-    return found[0]
-
-
 @pytest.fixture(scope="module")
 def arabic(tmp_path_factory):
     out = tmp_path_factory.mktemp("arabic")
@@ -306,8 +293,8 @@ def test_a_right_to_left_book_bleeds_at_the_outside_edge_of_each_page(tmp_path):
 def test_arabic_and_japanese_print_with_real_glyphs(arabic, tmp_path):
     import subprocess
 
-    _font_or_skip("ar")
-    _font_or_skip("ja")
+    installed_font_or_skip(":lang=ar")
+    installed_font_or_skip(":lang=ja")
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(arabic[0]["pdf"])  # PDFium reads right-to-left text in its logical order

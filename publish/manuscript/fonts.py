@@ -76,6 +76,9 @@ def _manuscript_typeface(name: str, root: Path, role: str) -> Typeface:
             raise FontNotFound(role, f"'{name}' links to a font outside the manuscript folder: copy the font into it")
     elif target.is_file() and target.suffix.lower() in FONT_SUFFIXES:
         files = [target]
+    elif not target.exists():
+        raise FontNotFound(role, f"no file '{name}' in the manuscript folder: check the name (relative to "
+                           f"{root.name}/)")
     else:
         raise FontNotFound(role, f"'{name}' is not a .otf or .ttf file or a folder holding some, in the "
                            "manuscript folder")

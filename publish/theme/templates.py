@@ -50,6 +50,11 @@ def font_credits(fonts: Typefaces) -> list[str]:
     return [typeface.credit or typeface.family for typeface in fonts.every()]
 
 
+def all_shipped(fonts: Typefaces) -> bool:
+    """Whether every typeface is the tool's own (SIL OFL), so the colophon may name the licence."""
+    return all(typeface.source == "shipped" for typeface in fonts.every())
+
+
 class ContainedLoader(jinja2.FileSystemLoader):
     """Loads templates only from ordinary files really inside the search folders, checked before they are opened:
     a symlink out of them is refused unread, and so is a pipe or a device."""
@@ -120,7 +125,7 @@ def environment(manuscript_root: Path) -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["font_credits"] = font_credits
     env.filters["fill"] = fill
-    env.filters["all_shipped"] = lambda fonts: all(typeface.source == "shipped" for typeface in fonts.every())
+    env.filters["all_shipped"] = all_shipped
     env.filters["human_date"] = human_date
     folder = compiled_templates_folder()
     if folder is not None:

@@ -25,6 +25,7 @@ from tests.helpers import (
     PROJECT,
     assert_review_text_in_order,
     pdf_pages,
+    word_boxes,
     word_widths,
 )
 from tests.typeset import design_report, faults, measures
@@ -496,11 +497,8 @@ def _content_streams(page):
 
 
 def _word_height(pdf, word: str) -> float:
-    from lxml import etree
-
-    output = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
-    return max(float(box.get("yMax")) - float(box.get("yMin"))  # the largest: the front's, not the back's
-               for box in etree.fromstring(output).iter("{http://www.w3.org/1999/xhtml}word") if box.text == word)
+    """The word's largest printed height: the front's title, not the back's."""
+    return max(height for text, _, height in word_boxes(pdf) if text == word)
 
 
 def test_cover_type_is_scaled_to_the_trim(tmp_path):
