@@ -4,7 +4,9 @@ and removed after it (WeasyPrint is pinned; these wrap three of its functions):
   leave a stub such as "fully." on the last line), nor a right-hand page's last line: its line maker and the
   hyphenation dictionary lookup of its line breaker are wrapped;
 - a layout in parts leaves the margin boxes (folios, running heads) of its pages to a `MarginsLater`, which makes
-  them once the part's first folio is known (the last step of its layout_document is wrapped).
+  them once the part's first folio is known (the last step of its layout_document is wrapped);
+- facing pages are made the same depth (spreads.py): its page maker is wrapped to lay out a left-hand page with
+  the right-hand page after it, and the layout of a page's flow to end the text of a page run short higher.
 Outside a layout, and in every thread that is not laying out, the wrapped functions behave as WeasyPrint's own.
 """
 
@@ -15,6 +17,7 @@ import copy
 import threading
 from typing import Iterator
 
+from publish.layout import spreads
 from publish.layout.line_breaks import HYPHENS, line_text
 
 STRETCH_PER_SPACE = 0.9  # characters moved to the next line per space of the line they leave, at most
@@ -50,6 +53,8 @@ class _Layout(threading.local):
     hyphenate = True  # whether the line being broken may end hyphenated
     ahead = None  # ((linebox, where it resumes, y, bottom space), the line there) laid out ahead, for the next call
     margins: MarginsLater | None = None
+    caps: spreads.Caps | None = None  # None: facing pages are not balanced (a screen's pages face none)
+    held = None  # (index, its page maker entry, its remake state, (page, resume_at)): a right-hand page made ahead
 
 
 _layout = _Layout()
@@ -59,19 +64,21 @@ _originals: dict[str, object] = {}
 
 
 @contextlib.contextmanager
-def print_layout_hooks(margins: MarginsLater | None = None) -> Iterator[None]:
-    """While inside, this thread's layout hyphenates no third line-end in a row and, with `margins`, leaves the
-    margin boxes to it."""
+def print_layout_hooks(margins: MarginsLater | None = None, balance: bool = False) -> Iterator[None]:
+    """While inside, this thread's layout hyphenates no third line-end in a row, with `margins` leaves the margin
+    boxes to it and with `balance` makes facing pages the same depth."""
     global _running
     with _lock:
         if _running == 0:
             _install()
         _running += 1
     _layout.seen, _layout.margins, _layout.ahead = {}, margins, None
+    _layout.caps, _layout.held = (spreads.Caps() if balance else None), None
     try:
         yield
     finally:
         _layout.seen, _layout.margins, _layout.ahead = None, None, None
+        _layout.caps, _layout.held = None, None
         with _lock:
             _running -= 1
             if _running == 0:
@@ -81,23 +88,30 @@ def print_layout_hooks(margins: MarginsLater | None = None) -> Iterator[None]:
 def _install() -> None:
     import weasyprint.layout as layout
     import weasyprint.layout.inline as inline
+    import weasyprint.layout.page as page
     import weasyprint.text.line_break as line_break
 
     _originals.update(next_linebox=inline.get_next_linebox, pyphen=line_break.pyphen,
-                      margin_boxes=layout.make_margin_boxes)
+                      margin_boxes=layout.make_margin_boxes, remake_page=page.remake_page,
+                      block_level_layout=page.block_level_layout)
     inline.get_next_linebox = _next_linebox
     line_break.pyphen = _Dictionaries(_originals["pyphen"])
     layout.make_margin_boxes = _margin_boxes
+    page.remake_page = _remake_page
+    page.block_level_layout = _page_flow_layout
 
 
 def _remove() -> None:
     import weasyprint.layout as layout
     import weasyprint.layout.inline as inline
+    import weasyprint.layout.page as page
     import weasyprint.text.line_break as line_break
 
     inline.get_next_linebox = _originals.pop("next_linebox")
     line_break.pyphen = _originals.pop("pyphen")
     layout.make_margin_boxes = _originals.pop("margin_boxes")
+    page.remake_page = _originals.pop("remake_page")
+    page.block_level_layout = _originals.pop("block_level_layout")
 
 
 def _next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args):
@@ -183,6 +197,50 @@ def _margin_boxes(context, page, state):
     later.context = context
     later.pages.append((page, state))
     return []
+
+
+def _remake_page(index, context, root_box, html):
+    """WeasyPrint's page maker; with balancing on, a left-hand page is made with the right-hand page after it,
+    which is held for the next call."""
+    remake = _originals["remake_page"]
+    held, _layout.held = _layout.held, None
+    if _layout.caps is None or _layout.seen is None:
+        return remake(index, context, root_box, html)
+    if context.page_maker[index][1]["break"] != "any":  # a chapter opens: its own share of pages to make again
+        _layout.caps.pages_made = _layout.caps.made_again = 0
+    if held is not None and held[0] == index and held[1] is context.page_maker[index]:
+        context.page_maker[index][-1].update(held[2])
+        return held[3]
+    if context.page_maker[index][2] or context.reported_footnotes or context.broken_out_of_flow:
+        _layout.caps.pages_made += 1
+        return remake(index, context, root_box, html)  # a right-hand page, or one that carries things over
+
+    caps = _layout.caps
+    made_ahead = [False]
+
+    def again(number: int) -> spreads.Made:
+        context.page_maker[number][-1].update(content_changed=False, pages_wanted=False, anchors=[],
+                                              content_lookups=[])  # as WeasyPrint's make_all_pages does
+        if number == index + 1 and not made_ahead[0]:
+            made_ahead[0] = True
+        elif number != index or made_ahead[0]:
+            caps.made_again += 1
+        return spreads.Made(number, *remake(number, context, root_box, html))
+
+    caps.pages_made += 2
+    verso, recto = spreads.balanced(context, caps, again, index, again(index))
+    if recto is not None:
+        entry = context.page_maker[index + 1]
+        _layout.held = (index + 1, entry, dict(entry[-1]), (recto.page, recto.resume_at))
+        entry[-1]["content_changed"] = True  # so that WeasyPrint asks for it, and gets the page held
+    return verso.page, verso.resume_at
+
+
+def _page_flow_layout(context, box, bottom_space, *args, **kwargs):
+    """The layout of a page's flow, which ends higher on a page run short."""
+    if _layout.caps is not None and box.element_tag == "html":
+        bottom_space = _layout.caps.bottom_space(context, bottom_space)
+    return _originals["block_level_layout"](context, box, bottom_space, *args, **kwargs)
 
 
 class _Dictionaries:

@@ -60,7 +60,7 @@ def lay_out_html(book: RenderedBook, env, html: str, geometry: PageGeometry, pro
         raise FormatError(Problem(f"the {profile.name} profile needs the CMYK colour profile "
                                   f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
                                   f"(apt-get install libgs-common)"))
-    with print_layout_hooks(margins):
+    with print_layout_hooks(margins, balance=profile.mirrored):
         return render_html(book, html, print_stylesheets(profile), [page_css, *extra_css], report, font_config,
                            prepare=lambda root: keep_whole(root, protected))
 

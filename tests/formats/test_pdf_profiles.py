@@ -282,6 +282,7 @@ def test_pride_and_prejudice_is_cleanly_set(big_books):
     assert marks["lines that are only a dash"] == 0 and marks["lines opening with a dash or closing punctuation"] == 0
     assert marks["hyphen before a paragraph's last line"] <= len(pages) / 10 and marks["loose lines"] <= len(pages) / 10
     assert marks["hyphen at a recto's foot"] <= 10  # 17 before the line maker looked at the page turn
+    assert 0 < marks["unbalanced spreads"] <= 40  # 68 before facing pages were balanced (spreads.py), 33 with it
 
 
 def test_typesetting_checker_finds_faults(tmp_path):
@@ -311,6 +312,7 @@ def test_the_manifesto_keeps_hyphens_off_its_paragraphs_last_full_lines(profile_
     marks = design_report(pages, next(page.number for page in pages if page.label == "1"))
     assert marks["hyphen before a paragraph's last line"] <= 20 and marks["loose lines"] <= len(pages) / 10
     assert marks["hyphen at a recto's foot"] <= 1  # a word broken over the page turn: 3 before
+    assert marks["unbalanced spreads"] <= 6  # 10 before spreads.py; 3 of the 6 left carry footnotes
 
 
 def test_footnotes_sit_at_the_foot_of_the_page_that_calls_them(profile_builds):

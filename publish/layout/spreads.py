@@ -1,0 +1,245 @@
+"""Facing pages of one depth, made as a compositor makes them. Where a left-hand page and the right-hand page after
+it end at different depths and neither ends a chapter (widow and orphan rules took a line off one, or a heading
+moved one off the other's line grid):
+- both are run short to the deepest depth where both can end with no widow, orphan or heading left at the foot,
+  found from the lines as laid out, and laid out again (what a page gives up opens the next page);
+- a difference of less than a line is made up on the page that has a gap in it (before its last heading, scene
+  break, quotation or other block with space above it): what follows the gap moves down. Leading never changes.
+If that does not balance the pair (the line maker may break the new last lines otherwise), it is laid out as it
+first was. Laying pages out again is held to a share of each chapter's pages (`BUDGET`). hooks.py calls
+`balanced` while WeasyPrint lays out a left-hand page, and holds the right-hand page for WeasyPrint's next call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TOLERANCE = 1.5  # CSS px (about 1.1 pt): depths this close are the same
+BUDGET, BUDGET_START = 0.25, 4  # pages laid out again, at most, per page of the chapter (plus a few)
+
+
+@dataclass
+class Caps:
+    """How low each page's text may end (CSS px from the page's top), by page number, for pages run short."""
+
+    bottoms: dict[int, float] = field(default_factory=dict)
+    pages_made: int = 0  # by WeasyPrint, in this chapter (so that a book laid out whole or in parts is the same)
+    made_again: int = 0  # to balance spreads
+
+    def may_try(self, pages: int) -> bool:
+        """Whether laying out `pages` pages again keeps within the time balancing may take."""
+        return self.made_again + pages <= BUDGET * self.pages_made + BUDGET_START
+
+    def bottom_space(self, context, bottom_space: float) -> float:
+        bottom = self.bottoms.get(context.current_page)
+        return bottom_space if bottom is None else max(bottom_space, context.page_bottom - bottom)
+
+
+@dataclass
+class Made:
+    """A page WeasyPrint made: its box, where the next page resumes, and the page-maker entry it was made from."""
+
+    index: int
+    page: object
+    resume_at: object
+
+
+def balanced(context, caps: Caps, remake, index: int, verso: Made) -> tuple[Made, Made | None]:
+    """The left-hand page at `index` (just made) and the right-hand page after it (None when the pair is not
+    one to balance), balanced where that can be done. `remake(index)` lays a page out again."""
+    if not _may_balance(context, verso):
+        return verso, None
+    recto = remake(index + 1)
+    if not _may_balance(context, recto) or _even(verso, recto):
+        return verso, recto
+    short = _short_pair(verso, recto)
+    if short is None or not caps.may_try(4):  # this try, and putting the pages back as they were
+        return verso, recto
+    natural = caps.bottoms.get(index + 1), caps.bottoms.get(index + 2)
+    if short[0] is not None:
+        caps.bottoms[index + 1] = short[0] + TOLERANCE
+        verso = remake(index)
+    caps.bottoms[index + 2] = short[1] + TOLERANCE
+    recto = remake(index + 1)
+    if _may_balance(context, verso) and _may_balance(context, recto) and _even(verso, recto):
+        return verso, recto
+    _set(caps.bottoms, index + 1, natural[0]), _set(caps.bottoms, index + 2, natural[1])
+    if short[0] is not None:
+        verso = remake(index)
+    return verso, remake(index + 1)
+
+
+def _set(bottoms: dict, page: int, bottom: float | None) -> None:
+    if bottom is None:
+        bottoms.pop(page, None)
+    else:
+        bottoms[page] = bottom
+
+
+@dataclass(frozen=True)
+class _Line:
+    block: object  # its paragraph (or other block) element
+    bottom: float  # CSS px from the page's top, where it was laid out
+    height: float
+    keep_with_next: bool  # a heading's line, or a line of a block not to be broken
+    orphans: int
+    widows: int
+
+
+SHORTEST = 3  # lines the left page may give up, at most
+
+
+def _short_pair(verso: Made, recto: Made) -> tuple[float | None, float] | None:
+    """Where to end the two pages so that they end at one depth with no widow, orphan or heading left at a
+    foot: (the left page's bottom, or None to leave it as it is; the right page's), the deepest such pair, read
+    from the lines as they were laid out (a page run short passes its last lines to the next, whole). None when
+    there is no such pair."""
+    left, right = _flow(verso.page), _flow(recto.page)
+    if not left or not right:
+        return None
+    flow = left + right
+    top = recto.page.children[0].content_box_y()
+    best = None
+    for kept in range(len(left), max(len(left) - SHORTEST, 1) - 1, -1):
+        if kept < len(left) and not _may_break_after(flow, kept - 1, 0):
+            continue
+        verso_depth = left[kept - 1].bottom
+        position = top
+        for number in range(kept, len(flow)):
+            line = flow[number]
+            if number == kept and kept < len(left):
+                position += line.height  # the first line passed over opens the page
+            elif number == len(left):
+                position += line.bottom - top
+            else:
+                position += line.bottom - flow[number - 1].bottom
+            if position > verso_depth + TOLERANCE:
+                break
+            if position >= verso_depth - TOLERANCE and number < len(flow) - 1:
+                if _may_break_after(flow, number, kept) and (best is None or verso_depth > best[0]):
+                    best = (verso_depth, (None if kept == len(left) else verso_depth, position))
+                break
+    return best[1] if best else None
+
+
+def _may_break_after(flow: list[_Line], number: int, page_start: int) -> bool:
+    """Whether a page that opens with line `page_start` may end after line `number`: not after a heading, nor
+    leaving fewer lines of a paragraph than its orphans before the break or its widows after it (the flow's last
+    paragraph may go on beyond it)."""
+    line = flow[number]
+    if line.keep_with_next:
+        return False
+    following = flow[number + 1] if number + 1 < len(flow) else None
+    if following is None or following.block is not line.block:
+        return True
+    before = sum(1 for other in flow[page_start:number + 1] if other.block is line.block)
+    after = sum(1 for other in flow[number + 1:] if other.block is line.block)
+    continues = flow[-1].block is line.block
+    return before >= line.orphans and (continues or after >= line.widows)
+
+
+def _flow(page) -> list[_Line]:
+    lines = []
+    for block, block_lines in _blocks(page.children[0]):
+        style = block.style
+        keep = style["break_after"] == "avoid" or style["break_inside"] == "avoid" or (
+            block.element_tag in ("h1", "h2", "h3", "h4", "h5", "h6"))
+        for line in block_lines:
+            lines.append(_Line(block.element, line.position_y + line.height, line.height, keep,
+                               style["orphans"], style["widows"]))
+    return lines
+
+
+def _blocks(root):
+    """(block, its line boxes on the page) for each block on the page that holds lines, in order."""
+    pending = [root]
+    found = []
+    while pending:
+        box = pending.pop()
+        children = getattr(box, "children", None) or ()
+        lines = [child for child in children if type(child).__name__ == "LineBox"]
+        if lines and box.element is not None:
+            found.append((box, lines))
+        pending.extend(reversed([child for child in children if type(child).__name__ != "LineBox"]))
+    return found
+
+
+def _even(verso: Made, recto: Made) -> bool:
+    """Whether the two pages end at one depth, or less than a line apart with a gap on the shorter page to make
+    that up (which is then made up)."""
+    verso_depth, recto_depth = depth(verso.page), depth(recto.page)
+    difference = abs(verso_depth - recto_depth)
+    if difference <= TOLERANCE:
+        return True
+    short = verso if verso_depth < recto_depth else recto
+    return difference < line_height(short.page) and spread_gap(short.page, difference)
+
+
+def _may_balance(context, made: Made) -> bool:
+    """Whether the page goes on to a next page of the same flow (no chapter ends on it), with nothing on it that
+    laying it out again would lose: footnotes, or floats and notes carried over to the next page."""
+    if made.resume_at is None or made.page.page_type.blank:
+        return False
+    next_page = context.page_maker[made.index + 1][1]
+    if next_page["break"] != "any" or next_page["page"] != made.page.page_type.name:
+        return False  # a break is forced after the page
+    _, footnote_area, *_ = made.page.children
+    return not footnote_area.children and not context.reported_footnotes and not context.broken_out_of_flow
+
+
+def depth(page) -> float:
+    """Where the page's last line of text ends (CSS px from the page's top)."""
+    return max((line.position_y + line.height for line in _lines(page.children[0])), default=0.0)
+
+
+def line_height(page) -> float:
+    lines = list(_lines(page.children[0]))
+    return lines[-1].height if lines else 0.0
+
+
+def _lines(box):
+    pending = [box]
+    while pending:
+        box = pending.pop()
+        if type(box).__name__ == "LineBox":
+            yield box
+        else:
+            pending.extend(getattr(box, "children", None) or ())
+
+
+def spread_gap(page, difference: float) -> bool:
+    """Move everything from the page's last block with space above it (not its first) down by `difference`;
+    False when the page has no such block."""
+    path = _last_gap(page.children[0], page.children[0].content_box_y())
+    if path is None:
+        return False
+    *ancestors, gap = path
+    for parent, child in zip(ancestors, [*ancestors[1:], gap]):
+        position = next(number for number, sibling in enumerate(parent.children) if sibling is child)
+        for sibling in parent.children[position + 1:]:
+            sibling.translate(dy=difference)
+        parent.height += difference
+    gap.translate(dy=difference)
+    return True
+
+
+def _last_gap(root, top: float) -> list | None:
+    """The path from `root` to the last in-flow block on the page that has a top margin and does not open the
+    page."""
+    found, path = None, [root]
+
+    def visit(box) -> None:
+        nonlocal found
+        for child in getattr(box, "children", None) or ():
+            if type(child).__name__ in ("LineBox", "AnonBlockBox") or not hasattr(child, "margin_top"):
+                continue
+            if not child.is_in_normal_flow():
+                continue
+            path.append(child)
+            if child.margin_top and child.position_y > top + 1:
+                found = list(path)
+            visit(child)
+            path.pop()
+
+    visit(root)
+    return found
