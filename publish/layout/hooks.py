@@ -5,6 +5,9 @@ and removed after it (WeasyPrint is pinned; these wrap three of its functions):
   hyphenation dictionary lookup of its line breaker are wrapped;
 - a layout in parts leaves the margin boxes (folios, running heads) of its pages to a `MarginsLater`, which makes
   them once the part's first folio is known (the last step of its layout_document is wrapped);
+- a page's text block is a whole number of the body's lines deep (the rest goes to the bottom margin), so that
+  a page's last line, or the last line of its footnotes, stands where a full page's does: its page height is
+  wrapped;
 - facing pages are made the same depth (spreads.py): its page maker is wrapped to lay out a left-hand page with
   the right-hand page after it, and the layout of a page's flow to end the text of a page run short higher.
 Outside a layout, and in every thread that is not laying out, the wrapped functions behave as WeasyPrint's own.
@@ -55,6 +58,7 @@ class _Layout(threading.local):
     margins: MarginsLater | None = None
     caps: spreads.Caps | None = None  # None: facing pages are not balanced (a screen's pages face none)
     held = None  # (index, its page maker entry, its remake state, (page, resume_at)): a right-hand page made ahead
+    leading: float | None = None  # the body's line height, CSS px
 
 
 _layout = _Layout()
@@ -73,12 +77,12 @@ def print_layout_hooks(margins: MarginsLater | None = None, balance: bool = Fals
             _install()
         _running += 1
     _layout.seen, _layout.margins, _layout.ahead = {}, margins, None
-    _layout.caps, _layout.held = (spreads.Caps() if balance else None), None
+    _layout.caps, _layout.held, _layout.leading = (spreads.Caps() if balance else None), None, None
     try:
         yield
     finally:
         _layout.seen, _layout.margins, _layout.ahead = None, None, None
-        _layout.caps, _layout.held = None, None
+        _layout.caps, _layout.held, _layout.leading = None, None, None
         with _lock:
             _running -= 1
             if _running == 0:
@@ -93,12 +97,13 @@ def _install() -> None:
 
     _originals.update(next_linebox=inline.get_next_linebox, pyphen=line_break.pyphen,
                       margin_boxes=layout.make_margin_boxes, remake_page=page.remake_page,
-                      block_level_layout=page.block_level_layout)
+                      block_level_layout=page.block_level_layout, page_height=page.page_height)
     inline.get_next_linebox = _next_linebox
     line_break.pyphen = _Dictionaries(_originals["pyphen"])
     layout.make_margin_boxes = _margin_boxes
     page.remake_page = _remake_page
     page.block_level_layout = _page_flow_layout
+    page.page_height = _page_height
 
 
 def _remove() -> None:
@@ -112,6 +117,7 @@ def _remove() -> None:
     layout.make_margin_boxes = _originals.pop("margin_boxes")
     page.remake_page = _originals.pop("remake_page")
     page.block_level_layout = _originals.pop("block_level_layout")
+    page.page_height = _originals.pop("page_height")
 
 
 def _next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args):
@@ -204,6 +210,8 @@ def _remake_page(index, context, root_box, html):
     which is held for the next call."""
     remake = _originals["remake_page"]
     held, _layout.held = _layout.held, None
+    if _layout.seen is not None and _layout.leading is None:
+        _layout.leading = _body_leading(root_box)
     if _layout.caps is None or _layout.seen is None:
         return remake(index, context, root_box, html)
     if context.page_maker[index][1]["break"] != "any":  # a chapter opens: its own share of pages to make again
@@ -234,6 +242,24 @@ def _remake_page(index, context, root_box, html):
         _layout.held = (index + 1, entry, dict(entry[-1]), (recto.page, recto.resume_at))
         entry[-1]["content_changed"] = True  # so that WeasyPrint asks for it, and gets the page held
     return verso.page, verso.resume_at
+
+
+def _body_leading(root_box) -> float:
+    from weasyprint.text.line_break import strut
+
+    body = next((child for child in root_box.children if child.element_tag == "body"), root_box)
+    return strut(body.style)[0]
+
+
+def _page_height(box, context, containing_block_height):
+    """WeasyPrint's page height, less what is left over below the last whole line of body text."""
+    _originals["page_height"](box, context, containing_block_height)
+    leading = _layout.leading
+    if leading and box.height != "auto":
+        left_over = box.height % leading
+        if 0.01 < left_over < leading - 0.01:
+            box.height -= left_over
+            box.margin_bottom += left_over
 
 
 def _page_flow_layout(context, box, bottom_space, *args, **kwargs):

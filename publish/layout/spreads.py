@@ -53,8 +53,12 @@ def balanced(context, caps: Caps, remake, index: int, verso: Made) -> tuple[Made
     if not _may_balance(context, recto) or _even(verso, recto):
         return verso, recto
     short = _short_pair(verso, recto)
-    if short is None or not caps.may_try(4):  # this try, and putting the pages back as they were
-        return verso, recto
+    if short is not None and caps.may_try(4):  # this try, and putting the pages back as they were
+        return _run_short(context, caps, remake, index, verso, short)
+    return verso, recto
+
+
+def _run_short(context, caps: Caps, remake, index: int, verso: Made, short) -> tuple[Made, Made]:
     natural = caps.bottoms.get(index + 1), caps.bottoms.get(index + 2)
     if short[0] is not None:
         caps.bottoms[index + 1] = short[0] + TOLERANCE
@@ -84,6 +88,7 @@ class _Line:
     keep_with_next: bool  # a heading's line, or a line of a block not to be broken
     orphans: int
     widows: int
+    full: bool  # justified to the measure: not a paragraph's last line
 
 
 SHORTEST = 3  # lines the left page may give up, at most
@@ -99,13 +104,16 @@ def _short_pair(verso: Made, recto: Made) -> tuple[float | None, float] | None:
         return None
     flow = left + right
     top = recto.page.children[0].content_box_y()
+    # Less than a line apart will do where the shorter page has a gap to make the difference up at.
+    pitch = line_height(verso.page)
+    verso_near, recto_near = (pitch if _last_gap(made.page) else TOLERANCE for made in (verso, recto))
     best = None
     for kept in range(len(left), max(len(left) - SHORTEST, 1) - 1, -1):
         if kept < len(left) and not _may_break_after(flow, kept - 1, 0):
             continue
         verso_depth = left[kept - 1].bottom
         position = top
-        for number in range(kept, len(flow)):
+        for number in range(kept, len(flow) - 1):
             line = flow[number]
             if number == kept and kept < len(left):
                 position += line.height  # the first line passed over opens the page
@@ -113,19 +121,23 @@ def _short_pair(verso: Made, recto: Made) -> tuple[float | None, float] | None:
                 position += line.bottom - top
             else:
                 position += line.bottom - flow[number - 1].bottom
-            if position > verso_depth + TOLERANCE:
+            if position >= verso_depth + verso_near:
                 break
-            if position >= verso_depth - TOLERANCE and number < len(flow) - 1:
-                if _may_break_after(flow, number, kept) and (best is None or verso_depth > best[0]):
-                    best = (verso_depth, (None if kept == len(left) else verso_depth, position))
-                break
+            if position > verso_depth - recto_near and _may_break_after(flow, number, kept):
+                score = (abs(position - verso_depth) <= TOLERANCE, verso_depth, -abs(position - verso_depth))
+                if best is None or score > best[0]:
+                    best = (score, (None if kept == len(left) else verso_depth, position))
     return best[1] if best else None
+
+
+def _last_gap(page) -> list | None:
+    return _gap_path(page.children[0], page.children[0].content_box_y())
 
 
 def _may_break_after(flow: list[_Line], number: int, page_start: int) -> bool:
     """Whether a page that opens with line `page_start` may end after line `number`: not after a heading, nor
     leaving fewer lines of a paragraph than its orphans before the break or its widows after it (the flow's last
-    paragraph may go on beyond it)."""
+    paragraph goes on beyond it if its last line is justified to the measure)."""
     line = flow[number]
     if line.keep_with_next:
         return False
@@ -134,7 +146,7 @@ def _may_break_after(flow: list[_Line], number: int, page_start: int) -> bool:
         return True
     before = sum(1 for other in flow[page_start:number + 1] if other.block is line.block)
     after = sum(1 for other in flow[number + 1:] if other.block is line.block)
-    continues = flow[-1].block is line.block
+    continues = flow[-1].block is line.block and flow[-1].full
     return before >= line.orphans and (continues or after >= line.widows)
 
 
@@ -144,9 +156,10 @@ def _flow(page) -> list[_Line]:
         style = block.style
         keep = style["break_after"] == "avoid" or style["break_inside"] == "avoid" or (
             block.element_tag in ("h1", "h2", "h3", "h4", "h5", "h6"))
+        justified = style["text_align_all"] == "justify"
         for line in block_lines:
             lines.append(_Line(block.element, line.position_y + line.height, line.height, keep,
-                               style["orphans"], style["widows"]))
+                               style["orphans"], style["widows"], justified and line.width >= block.width - 0.5))
     return lines
 
 
@@ -210,7 +223,7 @@ def _lines(box):
 def spread_gap(page, difference: float) -> bool:
     """Move everything from the page's last block with space above it (not its first) down by `difference`;
     False when the page has no such block."""
-    path = _last_gap(page.children[0], page.children[0].content_box_y())
+    path = _last_gap(page)
     if path is None:
         return False
     *ancestors, gap = path
@@ -223,7 +236,7 @@ def spread_gap(page, difference: float) -> bool:
     return True
 
 
-def _last_gap(root, top: float) -> list | None:
+def _gap_path(root, top: float) -> list | None:
     """The path from `root` to the last in-flow block on the page that has a top margin and does not open the
     page."""
     found, path = None, [root]

@@ -280,9 +280,11 @@ def test_pride_and_prejudice_is_cleanly_set(big_books):
     assert faults(pages, body) == []
     marks = design_report(pages, body)  # ";—to her" and "?—We" keep their dash on the line before
     assert marks["lines that are only a dash"] == 0 and marks["lines opening with a dash or closing punctuation"] == 0
-    assert marks["hyphen before a paragraph's last line"] <= len(pages) / 10 and marks["loose lines"] <= len(pages) / 10
+    assert marks["loose lines"] <= len(pages) / 10
+    assert marks["hyphen before a paragraph's last line"] <= 50  # 241 before the line maker looked ahead; 44, and 46
+    # once facing pages were balanced (where paragraphs fall on a page changes: a recto's foot may not hyphenate)
     assert marks["hyphen at a recto's foot"] <= 10  # 17 before the line maker looked at the page turn
-    assert 0 < marks["unbalanced spreads"] <= 40  # 68 before facing pages were balanced (spreads.py), 33 with it
+    assert 0 < marks["unbalanced spreads"] <= 30  # 68 before facing pages were balanced (spreads.py), 24 with it
 
 
 def test_typesetting_checker_finds_faults(tmp_path):
@@ -311,8 +313,10 @@ def test_the_manifesto_keeps_hyphens_off_its_paragraphs_last_full_lines(profile_
     pages = pdf_pages(profile_builds["manifesto", "kdp"])
     marks = design_report(pages, next(page.number for page in pages if page.label == "1"))
     assert marks["hyphen before a paragraph's last line"] <= 20 and marks["loose lines"] <= len(pages) / 10
-    assert marks["hyphen at a recto's foot"] <= 1  # a word broken over the page turn: 3 before
-    assert marks["unbalanced spreads"] <= 6  # 10 before spreads.py; 3 of the 6 left carry footnotes
+    # A word broken over the page turn: 3 before the line maker looked at it, 1 after, 2 with facing pages balanced
+    # (p. 17's last line above its footnotes, and p. 49, where keeping the word whole stretches the line too far).
+    assert marks["hyphen at a recto's foot"] <= 2
+    assert marks["unbalanced spreads"] <= 4  # 10 before spreads.py and the text block of whole lines; 3 with
 
 
 def test_footnotes_sit_at_the_foot_of_the_page_that_calls_them(profile_builds):
