@@ -1,5 +1,5 @@
 """Every change this tool makes to WeasyPrint's behaviour, in one place, installed only while a print layout runs
-and removed after it (WeasyPrint is pinned; these wrap three of its functions):
+and removed after it (WeasyPrint is pinned; these wrap six of its functions):
 - lines are broken without hyphenating a third line-end in a row, nor a paragraph's last full line (which would
   leave a stub such as "fully." on the last line), nor a right-hand page's last line: its line maker and the
   hyphenation dictionary lookup of its line breaker are wrapped;
@@ -219,23 +219,22 @@ def _remake_page(index, context, root_box, html):
     if held is not None and held[0] == index and held[1] is context.page_maker[index]:
         context.page_maker[index][-1].update(held[2])
         return held[3]
-    if context.page_maker[index][2] or context.reported_footnotes or context.broken_out_of_flow:
-        _layout.caps.pages_made += 1
-        return remake(index, context, root_box, html)  # a right-hand page, or one that carries things over
-
     caps = _layout.caps
-    made_ahead = [False]
+    if context.page_maker[index][2] or context.reported_footnotes or context.broken_out_of_flow:
+        caps.pages_made += 1
+        return remake(index, context, root_box, html)  # a right-hand page, or one that carries things over
+    made: set[int] = set()
 
     def again(number: int) -> spreads.Made:
         context.page_maker[number][-1].update(content_changed=False, pages_wanted=False, anchors=[],
                                               content_lookups=[])  # as WeasyPrint's make_all_pages does
-        if number == index + 1 and not made_ahead[0]:
-            made_ahead[0] = True
-        elif number != index or made_ahead[0]:
+        if number in made:
             caps.made_again += 1
+        else:
+            made.add(number)
+            caps.pages_made += 1
         return spreads.Made(number, *remake(number, context, root_box, html))
 
-    caps.pages_made += 2
     verso, recto = spreads.balanced(context, caps, again, index, again(index))
     if recto is not None:
         entry = context.page_maker[index + 1]

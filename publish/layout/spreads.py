@@ -37,7 +37,7 @@ class Caps:
 
 @dataclass
 class Made:
-    """A page WeasyPrint made: its box, where the next page resumes, and the page-maker entry it was made from."""
+    """A page WeasyPrint made: its index in the document, its box, and where the next page resumes."""
 
     index: int
     page: object
@@ -206,8 +206,9 @@ def depth(page) -> float:
 
 
 def line_height(page) -> float:
+    """The height of the page's last line."""
     lines = list(_lines(page.children[0]))
-    return lines[-1].height if lines else 0.0
+    return max(lines, key=lambda line: line.position_y).height if lines else 0.0
 
 
 def _lines(box):
