@@ -142,6 +142,8 @@ class _Layout:
         return self.kept.part_key(html, part, sorted(anchors))
 
     def run(self, jobs: int, stage: Stage) -> PrintLayout:
+        import weasyprint  # noqa: F401  loaded once: the workers fork with it, the front matter is laid out here
+
         context = multiprocessing.get_context("fork")
         tasks, results = context.Queue(), context.Queue()
         estimate = int(sum(estimated_pages(self.book, chapter) for part in self.body for chapter in part))
