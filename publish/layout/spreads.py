@@ -59,6 +59,7 @@ def balanced(context, caps: Caps, remake, index: int, verso: Made) -> tuple[Made
 
 
 def _run_short(context, caps: Caps, remake, index: int, verso: Made, short) -> tuple[Made, Made]:
+    """The two pages laid out again to end at `short`'s bottoms; as they were if that does not balance them."""
     natural = caps.bottoms.get(index + 1), caps.bottoms.get(index + 2)
     if short[0] is not None:
         caps.bottoms[index + 1] = short[0] + TOLERANCE
@@ -96,9 +97,9 @@ SHORTEST = 3  # lines the left page may give up, at most
 
 def _short_pair(verso: Made, recto: Made) -> tuple[float | None, float] | None:
     """Where to end the two pages so that they end at one depth with no widow, orphan or heading left at a
-    foot: (the left page's bottom, or None to leave it as it is; the right page's), the deepest such pair, read
-    from the lines as they were laid out (a page run short passes its last lines to the next, whole). None when
-    there is no such pair."""
+    foot: (the left page's bottom, or None to leave it as it is; the right page's), read from the lines as they
+    were laid out (a page run short passes its last lines to the next, whole). A pair ending at one depth comes
+    first, then the deepest, then the closest; None when there is none."""
     left, right = _flow(verso.page), _flow(recto.page)
     if not left or not right:
         return None
