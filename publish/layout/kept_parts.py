@@ -1,7 +1,9 @@
 """The parts of a print layout in parts (parallel.py) kept between builds, in the output folder's .cache:
 a part's page count and anchors under a hash of everything its layout reads, and a group's PDF under the hashes
 of its parts and the folio each part starts at. After a one-chapter edit only the edited part's group is laid
-out again, and the groups after it too if its page count changed (their folios moved). The files are right
+out again, and the groups after it too if its page count changed (their folios moved). The front matter's inputs
+are kept too: the next layout lays them out while the workers lay out the parts, and keeps that if the folios
+it prints came out the same. The files are right
 whenever their names match, so they are written as they come; a layout that succeeds deletes those it did not use.
 """
 
@@ -70,6 +72,17 @@ class LayoutCache:
                  for _, part in sorted(group.parts.items())]
         self._write(f"group-{key}.pdf", group.pdf)
         self._write(f"group-{key}.json", json.dumps({"parts": parts, "warnings": [problem_to_json(problem) for problem in group.warnings]}).encode())
+
+    def front_inputs(self) -> tuple[str, str] | None:
+        """The front matter's HTML and page CSS as the last layout laid them out (their folios included)."""
+        data = self._json("front-inputs.json")
+        try:
+            return str(data["html"]), str(data["css"])
+        except (KeyError, TypeError):
+            return None
+
+    def keep_front_inputs(self, html: str, css: str) -> None:
+        self._write("front-inputs.json", json.dumps({"html": html, "css": css}).encode())
 
     def forget_unused(self) -> None:
         """Delete what this layout did not use: earlier versions of its parts, other gutters."""

@@ -18,7 +18,7 @@ import os
 import queue
 from pathlib import Path
 
-from publish.errors import FormatError, Problem, Report
+from publish.errors import FormatError, Problem, PublishError, Report
 from publish.layout.document import (
     PrintLayout,
     estimated_pages,
@@ -136,6 +136,7 @@ class _Layout:
         self.written: dict[int, GroupPdf] = {}
         self.deferred: list[int] = []  # groups whose parts were all kept: laid out only if their folios moved
         self.front = None
+        self.front_ahead = None  # ((html, css), laid out, its warnings): the last front matter, laid out again
 
     def _part_key(self, html: str, part: tuple[Chapter, ...]) -> str:
         anchors = self.linked.intersection(element_id for chapter in part for element_id in chapter.ids)
@@ -159,6 +160,7 @@ class _Layout:
                 tasks, results, inbox)) for number, inbox in enumerate(inboxes)]
             for worker in workers:
                 worker.start()
+            self.front_ahead = self._front_ahead()
             try:
                 self._counts_known(tasks, workers)
                 self._collect(results, inboxes, tasks, workers, advance)
@@ -244,28 +246,56 @@ class _Layout:
     def _lay_out_front(self) -> None:
         """The front matter, then a stand-in page for each body page the contents page lists; the stand-ins'
         anchor ids are those of the headings, and their folios those the headings print with."""
-        from weasyprint.text.fonts import FontConfiguration
-
-        book = self.book
-        front_ids, first_body_id = front_matter(book)
+        _, first_body_id = front_matter(self.book)
         folios: dict[int, list[str]] = {1: []}
         for index, counted in sorted(self.counted.items()):
             for anchor, page in counted.anchors.items():
                 folios.setdefault(self.offsets[index] + page, []).append(anchor)
-        stubs = sorted(folios.items())
-        env = print_environment(book, self.profile)
-        document_html = print_html(env, book, self.version, self.profile,
-                                   [chapter for chapter in book.chapters if chapter.id in front_ids], stubs=stubs)
-        css = ".publish-stub { break-before: page; } .publish-stub[id] { break-before: recto; }\n" + "\n".join(
-            f"@page publish-folio-{folio} {{ counter-reset: page {folio}; }}" for folio, _ in stubs)
-        font_config = FontConfiguration()
-        document, root, runs = hyphen_passes(lambda protected: lay_out_html(
-            book, env, document_html, self.geometry, self.profile, protected, font_config, self.report, [css]))
+        inputs = self._front_inputs(sorted(folios.items()))
+        if self.front_ahead is not None and self.front_ahead[0] == inputs:
+            _, (document, root, runs), warnings = self.front_ahead
+            for problem in warnings:
+                self.report.add(problem)
+        else:
+            document, root, runs = self._lay_out_front_inputs(*inputs, self.report)
+        if self.kept is not None:
+            self.kept.keep_front_inputs(*inputs)
         pages = page_of_anchor(document, f"section-{first_body_id}") - 1
         if not self.gutter.keeps(pages + _body_pages([self.counted[i].first_pass_pages
                                                       for i in range(len(self.body))])):
             raise _GutterMoved
         self.front = (document.copy(document.pages[:pages]), root, runs)
+
+    def _front_inputs(self, stubs) -> tuple[str, str]:
+        """The front matter's HTML, with a stand-in page for each (folio, anchor ids) in `stubs`, and its CSS."""
+        front_ids, _ = front_matter(self.book)
+        env = print_environment(self.book, self.profile)
+        html = print_html(env, self.book, self.version, self.profile,
+                          [chapter for chapter in self.book.chapters if chapter.id in front_ids], stubs=stubs)
+        css = ".publish-stub { break-before: page; } .publish-stub[id] { break-before: recto; }\n" + "\n".join(
+            f"@page publish-folio-{folio} {{ counter-reset: page {folio}; }}" for folio, _ in stubs)
+        return html, css
+
+    def _lay_out_front_inputs(self, html: str, css: str, report: Report):
+        from weasyprint.text.fonts import FontConfiguration
+
+        env, font_config = print_environment(self.book, self.profile), FontConfiguration()
+        return hyphen_passes(lambda protected: lay_out_html(
+            self.book, env, html, self.geometry, self.profile, protected, font_config, report, [css]))
+
+    def _front_ahead(self):
+        """The front matter as the last layout had it, laid out while the workers lay out the parts: after an
+        edit that moves no folio it is the one this layout needs. (Not when no group was kept: the edit moved
+        them all, or there was nothing to keep.)"""
+        inputs = self.kept.front_inputs() if self.kept is not None and self.deferred else None
+        if inputs is None:
+            return None
+        report = Report()
+        try:
+            laid = self._lay_out_front_inputs(*inputs, report)
+        except PublishError:  # the layout that needs it says so
+            return None
+        return inputs, laid, tuple(report.warnings)
 
     def _print_layout(self, done: list[GroupPdf]) -> PrintLayout:
         front, root, front_runs = self.front
