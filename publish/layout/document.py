@@ -4,6 +4,7 @@ chapters' XHTML; and what is read off the laid-out pages (folios, page starts, l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from publish.errors import Report
@@ -56,7 +57,13 @@ def front_matter(book: RenderedBook) -> tuple[list[str], str | None]:
 def estimated_pages(book: RenderedBook, chapter: Chapter) -> float:
     """About 330 words a page at the default size, and a page and a half of opening."""
     area = book.print.trim_width_mm * book.print.trim_height_mm / (139.7 * 215.9)
-    return len(WORD.findall(chapter.body_html)) / (330 * area) + 1.5
+    return _words(chapter.body_html) / (330 * area) + 1.5
+
+
+@lru_cache(maxsize=4096)
+def _words(html: str) -> int:
+    """(Counted once per chapter: a layout in parts asks for every chapter's estimate several times.)"""
+    return len(WORD.findall(html))
 
 
 def estimated_book_pages(book: RenderedBook) -> int:
