@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import statistics
 import subprocess
 
 import pikepdf
@@ -335,6 +336,20 @@ def test_footnotes_sit_at_the_foot_of_the_page_that_calls_them(profile_builds):
             assert all(line.y_max <= note.y_min + 0.5 for line in text_lines)
             checked += 1
     assert checked >= 5
+
+
+def test_a_page_with_footnotes_ends_where_a_full_page_does(profile_builds):
+    """The text block is a whole number of lines deep: the last line of a page's footnotes stands where the last
+    line of a full page of text does (it stood 4.5 pt lower when the block was not)."""
+    pages = pdf_pages(profile_builds["manifesto", "kdp"])
+    edges = measures(pages)
+    depths = {page.number: max(line.y_max for line in page.body_lines()) for page in pages if page.body_lines()}
+    with_notes = [number for number in depths if any(
+        line.y_max - line.y_min < edges[number % 2].line_height - 1 and re.match(r"^\d+\.\s", line.text)
+        for line in pages[number - 1].body_lines())]
+    full = statistics.mode(depths.values())
+    assert len(with_notes) >= 3 and sum(1 for depth in depths.values() if depth == full) > 10
+    assert [depths[number] for number in with_notes] == pytest.approx([full] * len(with_notes), abs=1.0)
 
 
 def test_drop_cap_opener_and_sections_on_new_pages(tmp_path):
