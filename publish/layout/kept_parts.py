@@ -2,9 +2,9 @@
 a part's page count and anchors under a hash of everything its layout reads, and a group's PDF under the hashes
 of its parts and the folio each part starts at. After a one-chapter edit only the edited part's group is laid
 out again, and the groups after it too if its page count changed (their folios moved). The front matter's inputs
-are kept too: the next layout lays them out while the workers lay out the parts, and keeps that if the folios
-it prints came out the same. The files are right
-whenever their names match, so they are written as they come; a layout that succeeds deletes those it did not use.
+are kept too: the next layout lays them out while the workers lay out the parts, and keeps that if the folios it
+prints came out the same. The files are right whenever their names match, so they are written as they come; a
+layout that succeeds deletes those it did not use.
 """
 
 from __future__ import annotations

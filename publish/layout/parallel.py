@@ -48,6 +48,10 @@ PART_PAGES = 10  # pages a part should have, about: small enough that a run of h
 GROUP_PAGES = 32  # pages of consecutive parts written as one PDF (each embeds its own font subsets): an edit
 # lays out its group again (Pride and Prejudice: 64 pages, 5.3-5.5 s after a one-word edit, 1.37 MB; 32, 2.7-3.7 s,
 # 1.46 MB; 16, 3.9-4.5 s, 1.62 MB)
+# A stand-in page only carries a folio for the contents to print; it is never drawn, so it makes no running head
+# or folio of its own (which took a third of the front matter's layout).
+NO_MARGIN_BOXES = " ".join(f"@{box} {{ content: none; }}" for box in (
+    "top-left", "top-center", "top-right", "bottom-left", "bottom-center", "bottom-right"))
 POLL_SECONDS = 1.0  # how often the main process checks that no worker died while it waits for a message
 
 
@@ -162,8 +166,8 @@ class _Layout:
                 tasks, results, inbox)) for number, inbox in enumerate(inboxes)]
             for worker in workers:
                 worker.start()
-            self.front_ahead = self._front_ahead()
             try:
+                self.front_ahead = self._front_ahead()
                 self._counts_known(tasks, workers)
                 self._collect(results, inboxes, tasks, workers, advance)
             except BaseException:
@@ -275,7 +279,7 @@ class _Layout:
         html = print_html(env, self.book, self.version, self.profile,
                           [chapter for chapter in self.book.chapters if chapter.id in front_ids], stubs=stubs)
         css = ".publish-stub { break-before: page; } .publish-stub[id] { break-before: recto; }\n" + "\n".join(
-            f"@page publish-folio-{folio} {{ counter-reset: page {folio}; }}" for folio, _ in stubs)
+            f"@page publish-folio-{folio} {{ counter-reset: page {folio}; {NO_MARGIN_BOXES} }}" for folio, _ in stubs)
         return html, css
 
     def _lay_out_front_inputs(self, html: str, css: str, report: Report):
