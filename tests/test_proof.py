@@ -17,8 +17,8 @@ import pytest
 
 from publish.build import build
 from publish.errors import Report
-from publish.proofing.proof import make_proof, pdf_page_changes
-from tests.helpers import CORPUS, PROJECT, pdf_pages
+from publish.proofing.proof import make_proof, page_texts, pdf_page_changes
+from tests.helpers import CORPUS, DATA, PROJECT, pdf_pages
 from tests.test_cli import run
 
 
@@ -128,3 +128,19 @@ def test_live_preview_serves_rebuilds_and_stops(review_copy):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_the_proof_stamp_is_no_text_change_in_any_language(tmp_path, monkeypatch):
+    """Two proofs built at different times differ in their stamps only: the pages' text leaves the stamp out, in
+    the book's language too (it was left in, the text layer reading its runs of spaces as one)."""
+    texts, stamps = [], []
+    for number, epoch in enumerate((1700000000, 1700040000)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        make_proof(DATA / "french", tmp_path / f"proof{number}", Report())
+        pdf = tmp_path / f"proof{number}" / "proof.pdf"
+        stamps.append([line.text for page in pdf_pages(pdf) for line in page.lines
+                       if line.text.startswith("ÉPREUVE | version")])
+        texts.append(page_texts(pdf))
+    assert stamps[0] and len(stamps[0]) == len(texts[0]) and stamps[0] != stamps[1]
+    assert texts[0] == texts[1] and not any("ÉPREUVE" in text for text in texts[0])
+    assert sum(len(text.split()) for text in texts[0]) > 100  # the book's own text is still there

@@ -17,6 +17,7 @@ from publish.layout import profiles
 from publish.layout.document import padded
 from publish.manuscript.loading import load_book
 from publish.model import FRONT_ROLES, TRIM_PRESETS_MM
+from publish.proofing.proof import page_texts
 
 VERTICAL_MARGINS_IN = 0.75 + 0.85  # print.css's @page margin-top and margin-bottom
 PRINTERS = ("kdp", "ingram", "lulu")
@@ -39,7 +40,7 @@ def trim_plans(manuscript: Path, out_dir: Path, report: Report) -> list[TrimPlan
     estimated."""
     book = load_book(manuscript)
     pipeline = Pipeline(book, report, BuildOptions(), cache=out_dir / CACHE)
-    pages_text = _pages_text(pipeline.make("pdf"))
+    pages_text = page_texts(pipeline.make("pdf"))
     chapters = sum(1 for chapter in pipeline.rendered.chapters if chapter.role not in FRONT_ROLES)
     front = _front_pages(pipeline, len(pages_text))
     blanks = sum(1 for text in pages_text[front:] if not text.strip())
@@ -64,16 +65,6 @@ def trim_plans(manuscript: Path, out_dir: Path, report: Report) -> list[TrimPlan
         width_ratio = _area(trim, profile, count)[0] / own[0]
         plans.append(TrimPlan(name, width, height, count, round(characters * width_ratio), _fits(count), False))
     return plans
-
-
-def _pages_text(pdf: bytes) -> list[str]:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return [page.get_textpage().get_text_range() for page in document]
-    finally:
-        document.close()
 
 
 def _front_pages(pipeline: Pipeline, total: int) -> int:

@@ -16,7 +16,7 @@ from publish import __version__
 from publish.build import BuildOptions, Pipeline
 from publish.errors import Report
 from publish.manuscript.loading import load_book
-from publish.manuscript.strings import catalogue
+from publish.manuscript.strings import catalogue, languages
 from publish.output import output_folder, write_atomic
 from publish.proofing.lint import Finding, lint_book
 from publish.proofing.prose import WORD
@@ -170,15 +170,26 @@ def pdf_page_changes(old_pdf: Path, new_pdf: Path, folder: Path) -> list[PageCha
     return changed_pages(folder, before, after, labels)
 
 
-def page_texts(pdf: Path) -> list[str]:
+def page_texts(pdf: Path | bytes) -> list[str]:
+    """Each page's text, without the proof stamp (which changes with every build)."""
     import pypdfium2
 
-    document = pypdfium2.PdfDocument(str(pdf))
+    document = pypdfium2.PdfDocument(str(pdf) if isinstance(pdf, Path) else pdf)
     try:
         texts = [NOT_TEXT.sub("", page.get_textpage().get_text_bounded().replace("\r\n", "\n")) for page in document]
     finally:
         document.close()
-    return ["\n".join(line for line in text.split("\n") if not line.startswith("PROOF  |")) for text in texts]
+    stamp = _stamp_line()
+    return ["\n".join(line for line in text.split("\n") if not stamp.fullmatch(line)) for text in texts]
+
+
+def _stamp_line() -> re.Pattern:
+    """The proof stamp in any language, as the text layer gives it (its runs of spaces read as one)."""
+    forms = []
+    for language in languages():
+        pieces = re.split(r"\{\w+\}", catalogue(language)["proof_stamp"])
+        forms.append(".+?".join(r"\s*".join(map(re.escape, piece.split(" "))) for piece in pieces))
+    return re.compile("|".join(f"(?:{form})" for form in forms))
 
 
 def text_diff(old: str, new: str) -> list[str]:
