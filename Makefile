@@ -64,7 +64,7 @@ proof: $(INSTALLED)
 
 PORT ?= 8000
 preview: $(INSTALLED)
-	$(PUBLISH) serve -m $(MANUSCRIPT) --port $(PORT)
+	$(PUBLISH) serve -m $(MANUSCRIPT) -o $(OUT) --port $(PORT)
 
 # A release in dist/<slug>-<version>/; FORCE=1 replaces an existing one of the same version.
 dist: $(INSTALLED)

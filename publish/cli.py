@@ -87,7 +87,7 @@ def parser() -> argparse.ArgumentParser:
     outputs_parser = commands.add_parser("outputs", help="print the paths a build writes")
     outputs_parser.add_argument("format", nargs="?", default="all", choices=[*FORMATS.names(), "all"])
     outputs_parser.add_argument("--profile", choices=sorted(PROFILES), metavar="PROFILE")
-    for sub in (verify_parser, outputs_parser, pages_parser):
+    for sub in (verify_parser, outputs_parser, pages_parser, serve_parser):
         sub.add_argument("-o", "--out", type=Path, default=Path("build"), metavar="OUT_DIR")
     for sub in (build_parser, check_parser, verify_parser, outputs_parser, dist_parser, lint_parser, proof_parser,
                 serve_parser, pages_parser):
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "diff":
             return _diff(args)
         elif args.command == "serve":
-            serve(args.manuscript, args.port, report, say=lambda message: _say(args, message))
+            serve(args.manuscript, args.port, report, say=lambda message: _say(args, message), out_dir=args.out)
         elif args.command == "outputs":
             for path in output_paths(args.manuscript, args.out, _format_names(args.format), args.profile):
                 print(path)

@@ -108,9 +108,10 @@ def test_diff_of_a_missing_file_is_a_one_line_error(tmp_path):
     assert (result.returncode, result.stderr.strip()) == (1, f"{tmp_path}/old.pdf: no such PDF")
 
 
-def test_live_preview_serves_rebuilds_and_stops(review_copy):
+def test_live_preview_serves_rebuilds_and_stops(review_copy, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    server = subprocess.Popen([sys.executable, "-m", "publish", "serve", "-m", str(review_copy), "--port", "0"],
+    server = subprocess.Popen([sys.executable, "-m", "publish", "serve", "-m", str(review_copy), "-o",
+                               str(tmp_path / "out"), "--port", "0"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)

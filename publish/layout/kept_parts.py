@@ -71,7 +71,8 @@ class LayoutCache:
                   "page_starts": [[s.label, s.chapter_id, list(s.path), s.words_before] for s in part.page_starts]}
                  for _, part in sorted(group.parts.items())]
         self._write(f"group-{key}.pdf", group.pdf)
-        self._write(f"group-{key}.json", json.dumps({"parts": parts, "warnings": [problem_to_json(problem) for problem in group.warnings]}).encode())
+        warnings = [problem_to_json(problem) for problem in group.warnings]
+        self._write(f"group-{key}.json", json.dumps({"parts": parts, "warnings": warnings}).encode())
 
     def front_inputs(self) -> tuple[str, str] | None:
         """The front matter's HTML and page CSS as the last layout laid them out (their folios included)."""

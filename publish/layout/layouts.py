@@ -76,7 +76,7 @@ class PrintLayouts:
         return layout_key(self.book, self._print_html(profile), self.version, profile)
 
     def _starts_file(self, profile: PrintProfile) -> Path:
-        return self.cache / f"page-starts-{profile.name}.json"
+        return page_starts_file(self.cache, profile)
 
 
 UNHYPHENATED = ("ja", "zh", "ko", "th", "lo", "km", "my", "ar", "fa", "ur", "he", "yi")  # scripts never hyphenated
@@ -95,17 +95,29 @@ def warn_without_hyphenation(book: RenderedBook, report: Report) -> None:
 
 
 def save_page_starts(path: Path, key: str, layout: PrintLayout) -> None:
-    data = {"key": key, "starts": [[s.label, s.chapter_id, list(s.path), s.words_before] for s in layout.page_starts]}
+    data = {"key": key, "pages": layout.page_count,
+            "starts": [[s.label, s.chapter_id, list(s.path), s.words_before] for s in layout.page_starts]}
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps(data).encode("utf-8"))
 
 
 def load_page_starts(path: Path, key: str) -> tuple[PageStart, ...] | None:
     """The page starts an earlier build saved for exactly this input, else None."""
+    saved = last_page_starts(path)
+    return saved[0] if saved is not None and saved[2] == key else None
+
+
+def last_page_starts(path: Path) -> tuple[tuple[PageStart, ...], int, str] | None:
+    """The page starts the last build saved, whatever its input, with its page count and key; None if none."""
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        starts = tuple(PageStart(label, chapter, tuple(place), words) for label, chapter, place, words in
+                       data["starts"])
+        return starts, int(data.get("pages", 0)), data["key"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(data, dict) or data.get("key") != key:
-        return None
-    return tuple(PageStart(label, chapter, tuple(place), words) for label, chapter, place, words in data["starts"])
+
+
+def page_starts_file(cache: Path, profile: PrintProfile) -> Path:
+    """Where a build whose cache folder for the book is `cache` saves a profile's page starts."""
+    return cache / f"page-starts-{profile.name}.json"

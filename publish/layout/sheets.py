@@ -63,10 +63,12 @@ def right_hand(index: int, direction: str) -> bool:
     return (index % 2 == 0) == (direction == "ltr")
 
 
-def parts_pdf(documents, profile: PrintProfile, geometry: PageGeometry, direction: str) -> bytes:
-    """The pages of some parts of a body laid out in parts (each opens on a recto), to be joined to the rest."""
+def parts_pdf(documents, profile: PrintProfile, geometry: PageGeometry, direction: str, verso: bool = False,
+              draft: bool = False) -> bytes:
+    """The pages of some parts of a body laid out in parts (each opens on a recto, or on a verso if `verso`), to
+    be joined to the rest. A `draft` is only looked at: its streams are not compressed (faster to write)."""
     pages = [without_links(page) for document in documents for page in document.pages]
-    sides = [right_hand(index, direction) for document in documents for index in range(len(document.pages))]
+    sides = [right_hand(index + verso, direction) for document in documents for index in range(len(document.pages))]
 
     def finish(_, pdf: pydyf.PDF) -> None:
         if not profile.interactive:
@@ -76,4 +78,5 @@ def parts_pdf(documents, profile: PrintProfile, geometry: PageGeometry, directio
                       outside_only=profile.bleed_sides == "outside", keep_marks=geometry.marks)
 
     return documents[0].copy(pages).write_pdf(pdf_variant=profile.pdf_variant, finisher=finish,
-                                              output_intent="srgb" if profile.colour == "srgb" else None)
+                                              output_intent="srgb" if profile.colour == "srgb" else None,
+                                              uncompressed_pdf=draft)
