@@ -317,6 +317,22 @@ def test_a_chapter_with_a_second_top_heading_is_numbered(tmp_path):
     assert [a.text for a in references] == ["Section 1.1"]
 
 
+def test_a_chapter_labelled_as_quarto_labels_it_is_referred_to_by_its_number(tmp_path):
+    """`# Introduction {#sec-intro}` then `@sec-intro`, a Quarto book's habit: "Chapter 2" in the body, a front
+    chapter's title in front matter."""
+    (tmp_path / "book.yaml").write_text("title: T\nlanguage: en\nchapters: [preface.md, one.md, two.md]\n")
+    (tmp_path / "preface.md").write_text("---\nrole: preface\n---\n# Preface {#sec-preface}\n\nRead @sec-two.\n")
+    (tmp_path / "one.md").write_text("# Introduction {#sec-intro}\n\nSee @sec-two and @sec-preface.\n")
+    (tmp_path / "two.md").write_text("# Methods {#sec-two}\n\n## Setup {#sec-setup}\n\n"
+                                     "Back to @sec-intro, @sec-setup.\n")
+    epub = Epub(build(tmp_path, tmp_path / "out", ["epub"], Report())[0])
+    found = {chapter: [(a.text, a.get("href")) for a in _chapter(epub, chapter).iter(f"{{{NS['xhtml']}}}a")
+                       if a.get("class") == "xref"] for chapter in ("ch-preface", "ch-one", "ch-two")}
+    assert found == {"ch-preface": [("Chapter 2", "ch-two.xhtml#sec-two")],
+                     "ch-one": [("Chapter 2", "ch-two.xhtml#sec-two"), ("Preface", "ch-preface.xhtml#sec-preface")],
+                     "ch-two": [("Chapter 1", "ch-one.xhtml#sec-intro"), ("Section 2.1", "ch-two.xhtml#sec-setup")]}
+
+
 @pytest.mark.parametrize("tex, reason", [
     ("a & b", "an '&' outside an aligned or array environment; write \\& for an ampersand"),
     ("\\frac{a}{b", "its braces { } do not pair up"),

@@ -137,13 +137,15 @@ def _take_attributes(caption: etree._Element, prefix: str) -> tuple[str | None, 
     return (ids[0] if ids else None), classes
 
 
-def label_numbers(chapters: list[Chapter]) -> dict[str, str]:
-    """label id -> its number: '3.2' in the third chapter of the body, '2' in front matter (a part's title page
-    is not counted)."""
+def label_numbers(chapters: list[Chapter]) -> dict[str, tuple[str, str]]:
+    """label id -> (the catalogue's key for its kind, its number): ('figure', '3.2') in the third chapter of the
+    body, ('figure', '2') in front matter (a part's title page is not counted). A chapter's own heading labelled
+    `sec-` is ('chapter', '3') in the body (as Quarto numbers it), else ('', its title)."""
     numbers, body = {}, 0
     for chapter in chapters:
         prefix = ""
-        if chapter.role not in FRONT_ROLES and chapter.role != "part":
+        numbered = chapter.role not in FRONT_ROLES and chapter.role != "part"
+        if numbered:
             body += 1
             prefix = f"{body}."
         counts: Counter = Counter()
@@ -151,23 +153,30 @@ def label_numbers(chapters: list[Chapter]) -> dict[str, str]:
             kind = element_id.partition("-")[0]
             if kind in COUNTED and "-" in element_id:
                 counts[kind] += 1
-                numbers[element_id] = f"{prefix}{counts[kind]}"
+                numbers[element_id] = (KINDS[kind], f"{prefix}{counts[kind]}")
+        if chapter.headings and chapter.headings[0].level == 1 and chapter.headings[0].id.startswith("sec-"):
+            numbers[chapter.headings[0].id] = ("chapter", str(body)) if numbered else ("", chapter.headings[0].title)
         places: list[int] = []
         for heading in chapter.headings[1:]:
             depth = max(1, heading.level - 1)  # a second h1 in a chapter counts as one of its sections
             places = (places + [0] * depth)[:depth]
             places[-1] += 1
             if heading.id.startswith("sec-"):
-                numbers[heading.id] = prefix + ".".join(map(str, places))
+                numbers[heading.id] = ("section", prefix + ".".join(map(str, places)))
     return numbers
 
 
-def refers(chapter: Chapter, numbers: dict[str, str]) -> bool:
+def _label_text(label: tuple[str, str], strings: Strings) -> str:
+    key, number = label
+    return strings(key, number=number) if key else number
+
+
+def refers(chapter: Chapter, numbers: dict[str, tuple[str, str]]) -> bool:
     """Whether the chapter labels something or refers to a label: it must be numbered."""
     return any(i in numbers for i in chapter.ids) or any(link.partition("-")[0] in KINDS for link in chapter.links)
 
 
-def number_labels(root: etree._Element, numbers: dict[str, str], source: ChapterSource,
+def number_labels(root: etree._Element, numbers: dict[str, tuple[str, str]], source: ChapterSource,
                   strings: Strings) -> list[Problem]:
     """Put the numbers into captions, equations and `@label` references ("Figure 3.2" in the book's language);
     the problems of references to no label."""
@@ -176,19 +185,19 @@ def number_labels(root: etree._Element, numbers: dict[str, str], source: Chapter
         if element_id not in numbers:
             continue
         kind = element_id.partition("-")[0]
-        label = strings(KINDS[kind], number=numbers[element_id]) if kind in KINDS else ""
+        label = _label_text(numbers[element_id], strings)
         if kind in ("fig", "lst") and element.tag == "figure":
             _prefix(element.find("figcaption"), element, label, strings["caption_separator"])
         elif kind == "tbl" and element.tag == "table":
             _prefix(element.find("caption"), element, label, strings["caption_separator"])
         elif kind == "eq" and "equation" in (element.get("class") or ""):
             element.set("class", "equation numbered")
-            etree.SubElement(element, "span", {"class": "equation-number"}).text = f"({numbers[element_id]})"
+            etree.SubElement(element, "span", {"class": "equation-number"}).text = f"({numbers[element_id][1]})"
     problems = []
     for reference in [a for a in root.iter("a") if a.get("class") == "xref"]:
         label = reference.get("href", "#")[1:]
         if label in numbers:
-            reference.text = strings(KINDS[label.partition("-")[0]], number=numbers[label])
+            reference.text = _label_text(numbers[label], strings)
             continue
         close = difflib.get_close_matches(label, [key for key in numbers if key.startswith(label[:3])], n=1)
         hint = f"; did you mean '@{close[0]}'?" if close else "; label it with {#" + label + "}"
