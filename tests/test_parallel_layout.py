@@ -15,6 +15,7 @@ import pytest
 from publish.build import BuildOptions, build
 from publish.errors import FormatError, Report
 from publish.layout import parallel as parallel_layout
+from publish.layout import profiles
 from publish.layout import worker as layout_worker
 from publish.layout.profiles import profile_named
 from publish.manuscript.loading import load_book
@@ -35,9 +36,9 @@ def small_parts(monkeypatch):
     calls = []
     original = parallel_layout.lay_out_in_parts
 
-    def spy(book, version, report, profile, stage, jobs, body, *rest):
+    def spy(book, version, report, profile, stage, jobs, body, *rest, **named):
         calls.append(body)
-        return original(book, version, report, profile, stage, jobs, body, *rest)
+        return original(book, version, report, profile, stage, jobs, body, *rest, **named)
 
     monkeypatch.setattr(parallel_layout, "lay_out_in_parts", spy)
     return calls
@@ -230,3 +231,26 @@ def test_damaged_kept_parts_are_laid_out_again(tmp_path, small_parts, parts_laid
     assert again == first
     assert len(_laid_out(parts_laid_out)) in (1, 2)  # the parts of one group: the others were kept
     assert len(list(kept.glob("count-*.json"))) == 5 and len(list(kept.glob("group-*.pdf"))) == 3
+
+
+@pytest.mark.slow
+def test_a_rebuild_starts_from_the_gutter_the_last_layout_settled_on(tmp_path, small_parts, parts_laid_out,
+                                                                     monkeypatch):
+    """When the words' estimate gives a gutter the page count then moves, a layout is made twice; the next one
+    tries the settled gutter first, whose parts were kept (it laid every part out twice)."""
+    manuscript = tmp_path / "book"
+    shutil.copytree(MANIFESTO, manuscript)
+    monkeypatch.setattr(parallel_layout, "first_geometry",  # as if the words foretold 900 pages: a wider gutter
+                        lambda book, profile: profiles.geometry(profile, book.print, 900))
+
+    def pdf(out: str) -> bytes:
+        return build(manuscript, tmp_path / out, ["pdf"], Report(), BuildOptions(jobs=2))[0].read_bytes()
+
+    pdf("out")
+    assert _laid_out(parts_laid_out) == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]  # the estimated gutter, then the settled
+    last = manuscript / "006-chapter-4.md"
+    before, _, after = last.read_text(encoding="utf-8").rpartition(" the ")
+    last.write_text(f"{before} teh {after}", encoding="utf-8")
+    edited = pdf("out")
+    assert _laid_out(parts_laid_out) == [4]
+    assert edited == pdf("fresh")

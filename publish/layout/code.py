@@ -6,6 +6,8 @@ lists indent: print.css sets the sizes below."""
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from publish.errors import Report
@@ -20,6 +22,8 @@ ADVANCE_EM = 0.6  # IBM Plex Mono's advance width
 INDENTS_PT = {"blockquote": 2 * 1.5 * 0.95 * BODY_PT, "li": 1.5 * BODY_PT}  # what each holds its content in by
 BREAK_AFTER = " ,;)]}>"
 LOOK_BACK = 12  # characters back from the measure to find a better place to break
+CLASS_NAME = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+UNWRAPPED = "publish-unwrapped"
 
 
 def code_columns(measure_pt: float, indent_pt: float = 0.0) -> int:
@@ -36,6 +40,24 @@ def wrap_code(root: etree._Element, measure_pt: float) -> None:
         breaks = _breaks("".join(block.itertext()), _block_columns(block, measure_pt))
         if breaks:
             _insert_marks(block, breaks)
+
+
+def styled_classes(css_texts: list[str]) -> frozenset[str]:
+    """Every class name the stylesheets mention (a superset of those they style)."""
+    return frozenset(name for css in css_texts for name in CLASS_NAME.findall(css))
+
+
+def unwrap_plain_spans(root: etree._Element, styled: frozenset[str]) -> None:
+    """Inside each <pre>, the spans of the highlighter's tokens that no print style dresses are taken out, their
+    text kept: they draw the same, and each inline box costs WeasyPrint's layout time (code laid out with every
+    token a span took twice as long)."""
+    for block in root.iter("pre"):
+        plain = [span for span in block.iter("span")
+                 if set(span.attrib) == {"class"} and not styled.intersection(span.get("class").split())]
+        for span in plain:
+            span.tag = UNWRAPPED
+        if plain:
+            etree.strip_tags(block, UNWRAPPED)
 
 
 def report_long_code(book: RenderedBook, measure_pt: float, report: Report) -> None:

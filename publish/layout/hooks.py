@@ -1,5 +1,5 @@
 """Every change this tool makes to WeasyPrint's behaviour, in one place, installed only while a print layout runs
-and removed after it (WeasyPrint is pinned; these wrap six of its functions):
+and removed after it (WeasyPrint is pinned; these wrap seven of its functions):
 - lines are broken without hyphenating a third line-end in a row, nor a paragraph's last full line (which would
   leave a stub such as "fully." on the last line), nor a right-hand page's last line: its line maker and the
   hyphenation dictionary lookup of its line breaker are wrapped;
@@ -9,7 +9,10 @@ and removed after it (WeasyPrint is pinned; these wrap six of its functions):
   a page's last line, or the last line of its footnotes, stands where a full page's does: its page height is
   wrapped;
 - facing pages are made the same depth (spreads.py): its page maker is wrapped to lay out a left-hand page with
-  the right-hand page after it, and the layout of a page's flow to end the text of a page run short higher.
+  the right-hand page after it, and the layout of a page's flow to end the text of a page run short higher;
+- the front matter of a layout in parts prints the body's folios in its contents without the body's pages: the
+  ids it links to are laid out on one stand-in page and given their folios where the page counters of a
+  `target-counter()` target are kept (a method of its target collector is wrapped).
 Outside a layout, and in every thread that is not laying out, the wrapped functions behave as WeasyPrint's own.
 """
 
@@ -59,6 +62,7 @@ class _Layout(threading.local):
     caps: spreads.Caps | None = None  # None: facing pages are not balanced (a screen's pages face none)
     held = None  # (index, its page maker entry, its remake state, (page, resume_at)): a right-hand page made ahead
     leading: float | None = None  # the body's line height, CSS px
+    folios: dict[str, int] | None = None  # id -> the page number its page counter has, whatever page it is on
 
 
 _layout = _Layout()
@@ -68,9 +72,11 @@ _originals: dict[str, object] = {}
 
 
 @contextlib.contextmanager
-def print_layout_hooks(margins: MarginsLater | None = None, balance: bool = False) -> Iterator[None]:
+def print_layout_hooks(margins: MarginsLater | None = None, balance: bool = False,
+                       folios: dict[str, int] | None = None) -> Iterator[None]:
     """While inside, this thread's layout hyphenates no third line-end in a row, with `margins` leaves the margin
-    boxes to it and with `balance` makes facing pages the same depth."""
+    boxes to it, with `balance` makes facing pages the same depth and with `folios` gives those ids' targets
+    those page numbers."""
     global _running
     with _lock:
         if _running == 0:
@@ -78,11 +84,13 @@ def print_layout_hooks(margins: MarginsLater | None = None, balance: bool = Fals
         _running += 1
     _layout.seen, _layout.margins, _layout.ahead = {}, margins, None
     _layout.caps, _layout.held, _layout.leading = (spreads.Caps() if balance else None), None, None
+    _layout.folios = folios
     try:
         yield
     finally:
         _layout.seen, _layout.margins, _layout.ahead = None, None, None
         _layout.caps, _layout.held, _layout.leading = None, None, None
+        _layout.folios = None
         with _lock:
             _running -= 1
             if _running == 0:
@@ -94,10 +102,13 @@ def _install() -> None:
     import weasyprint.layout.inline as inline
     import weasyprint.layout.page as page
     import weasyprint.text.line_break as line_break
+    from weasyprint.css.targets import TargetCollector
 
     _originals.update(next_linebox=inline.get_next_linebox, pyphen=line_break.pyphen,
                       margin_boxes=layout.make_margin_boxes, remake_page=page.remake_page,
-                      block_level_layout=page.block_level_layout, page_height=page.page_height)
+                      block_level_layout=page.block_level_layout, page_height=page.page_height,
+                      target_page_counters=TargetCollector.cache_target_page_counters)
+    TargetCollector.cache_target_page_counters = _target_page_counters
     inline.get_next_linebox = _next_linebox
     line_break.pyphen = _Dictionaries(_originals["pyphen"])
     layout.make_margin_boxes = _margin_boxes
@@ -111,7 +122,9 @@ def _remove() -> None:
     import weasyprint.layout.inline as inline
     import weasyprint.layout.page as page
     import weasyprint.text.line_break as line_break
+    from weasyprint.css.targets import TargetCollector
 
+    TargetCollector.cache_target_page_counters = _originals.pop("target_page_counters")
     inline.get_next_linebox = _originals.pop("next_linebox")
     line_break.pyphen = _originals.pop("pyphen")
     layout.make_margin_boxes = _originals.pop("margin_boxes")
@@ -194,6 +207,14 @@ def _too_loose(whole, hyphenated) -> bool:
 
 def _ends_hyphenated(line, resume_at) -> bool:
     return line is not None and resume_at is not None and line_text(line).rstrip().endswith(HYPHENS)
+
+
+def _target_page_counters(collector, anchor_name, page_counter_values, page_maker_index, page_maker):
+    folio = _layout.folios.get(anchor_name) if _layout.folios else None
+    if folio is not None:
+        page_counter_values = {**page_counter_values, "page": [*page_counter_values["page"][:-1], folio]}
+    return _originals["target_page_counters"](collector, anchor_name, page_counter_values, page_maker_index,
+                                              page_maker)
 
 
 def _margin_boxes(context, page, state):

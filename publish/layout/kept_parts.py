@@ -10,17 +10,55 @@ layout that succeeds deletes those it did not use.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib.metadata import version as package_version
 from pathlib import Path
 
 from publish.cache.chapters import problem_from_json, problem_to_json
 from publish.cache.digest import code_fingerprint, digest_of, image_stamps
 from publish.layout.document import PageStart
+from publish.layout.notes import changed_for_print
 from publish.layout.parts import Counted, Finished, GroupPdf
 from publish.layout.print_html import stylesheet_inputs
 from publish.model import Chapter, RenderedBook
 from publish.output import write_atomic
 from publish.theme.fonts import font_stamps
+
+
+class KeptForPrint:
+    """Chapters with their formulas drawn and long code lines broken for print (layout/notes.py), kept in
+    `folder` under a hash of what that reads: after an edit, only the edited chapter's are drawn again. A build
+    that lays the book out deletes those it did not use."""
+
+    def __init__(self, folder: Path, book: RenderedBook) -> None:
+        self.folder, self.book = folder, book
+        self.used: set[str] = set()
+
+    def for_print(self, chapter: Chapter, settings, make) -> Chapter:
+        """The chapter as `make()` changes it for print with `settings` (what else that reads), kept from an
+        earlier build if it was the same then."""
+        if not changed_for_print(chapter):
+            return chapter
+        key = digest_of(code_fingerprint(), chapter.body_html, *(note.html for note in chapter.footnotes),
+                        repr(settings), chapter.id, json.dumps(image_stamps(self.book.root, list(chapter.images))))
+        name = f"print-{key}.json"
+        self.used.add(name)
+        try:
+            data = json.loads((self.folder / name).read_bytes())
+            return replace(chapter, body_html=str(data["body"]), footnotes=tuple(
+                replace(note, html=str(html)) for note, html in zip(chapter.footnotes, data["notes"], strict=True)))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        made = make()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.folder / name, json.dumps({"body": made.body_html,
+                                                     "notes": [note.html for note in made.footnotes]}).encode())
+        return made
+
+    def forget_unused(self) -> None:
+        for path in self.folder.glob("print-*.json"):
+            if path.name not in self.used:
+                path.unlink(missing_ok=True)
 
 
 class LayoutCache:
@@ -74,16 +112,16 @@ class LayoutCache:
         warnings = [problem_to_json(problem) for problem in group.warnings]
         self._write(f"group-{key}.json", json.dumps({"parts": parts, "warnings": warnings}).encode())
 
-    def front_inputs(self) -> tuple[str, str] | None:
-        """The front matter's HTML and page CSS as the last layout laid them out (their folios included)."""
+    def front_inputs(self) -> tuple[str, str, str] | None:
+        """The front matter's HTML, page CSS and body folios (JSON) as the last layout laid them out."""
         data = self._json("front-inputs.json")
         try:
-            return str(data["html"]), str(data["css"])
+            return str(data["html"]), str(data["css"]), str(data["folios"])
         except (KeyError, TypeError):
             return None
 
-    def keep_front_inputs(self, html: str, css: str) -> None:
-        self._write("front-inputs.json", json.dumps({"html": html, "css": css}).encode())
+    def keep_front_inputs(self, html: str, css: str, folios: str) -> None:
+        self._write("front-inputs.json", json.dumps({"html": html, "css": css, "folios": folios}).encode())
 
     def forget_unused(self) -> None:
         """Delete what this layout did not use: earlier versions of its parts, other gutters."""

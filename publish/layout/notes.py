@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 from markupsafe import Markup, escape
 
-from publish.layout.code import wrap_code
+from publish.layout.code import unwrap_plain_spans, wrap_code
 from publish.layout.math import draw_math
 from publish.layout.running_heads import with_running_heads
 from publish.model import Chapter, Footnote, Typeface
@@ -58,13 +58,18 @@ def _no_space_before_newline(text: str | None) -> str | None:
 
 
 def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, code_wrap: bool,
-               notes_label: str, body_typeface: Typeface) -> Markup:
+               notes_label: str, body_typeface: Typeface, styled: frozenset[str] = frozenset(),
+               kept=None) -> Markup:
     """The chapter's body with its notes at their references, or followed by them (named `notes_label` for
     assistive technology) when they cannot float; `root` is the manuscript folder its images are named from,
     `measure_pt` the width of the text block (long code lines are broken to it unless `code_wrap` is false), running
-    heads measured in `body_typeface`."""
-    chapter = with_running_heads(_for_print(chapter, root, measure_pt if code_wrap else None), measure_pt,
-                                 body_typeface)
+    heads measured in `body_typeface`; `styled`: the classes the print stylesheets mention (code's other token
+    spans are taken out). `kept`: what earlier builds kept of the chapters' formulas drawn and code broken
+    (kept_parts.KeptForPrint), or None."""
+    measure = measure_pt if code_wrap else None
+    printable = kept.for_print(chapter, (measure, sorted(styled)), lambda: _for_print(chapter, root, measure, styled)) \
+        if kept is not None else _for_print(chapter, root, measure, styled)
+    chapter = with_running_heads(printable, measure_pt, body_typeface)
     notes = [(note, note_as_span(note)) for note in chapter.footnotes]
     if not notes and opener == "plain":
         return Markup(chapter.body_html)
@@ -135,17 +140,24 @@ def _notes_at_end(chapter: Chapter, label: str) -> str:
     return f'<section class="footnotes" aria-label="{escape(label)}">{items}</section>'
 
 
-def _for_print(chapter: Chapter, root: Path, measure_pt: float | None) -> Chapter:
+def changed_for_print(chapter: Chapter) -> bool:
+    """Whether print changes the chapter's HTML (formulas, code, SVG images, tables)."""
+    return any(marker in html for html in (chapter.body_html, *(note.html for note in chapter.footnotes))
+               for marker in PRINT_CHANGES)
+
+
+def _for_print(chapter: Chapter, root: Path, measure_pt: float | None, styled: frozenset[str]) -> Chapter:
     """The chapter with every formula of its body and notes drawn as an image, long code lines broken to
     `measure_pt` (None: left whole) and SVG images cleaned."""
-    htmls = (chapter.body_html, *(note.html for note in chapter.footnotes))
-    if not any(marker in html for html in htmls for marker in PRINT_CHANGES):
+    if not changed_for_print(chapter):
         return chapter
-    return replace(chapter, body_html=_printable(chapter.body_html, root, measure_pt, chapter.id), footnotes=tuple(
-        replace(note, html=_printable(note.html, root, measure_pt)) for note in chapter.footnotes))
+    return replace(chapter, body_html=_printable(chapter.body_html, root, measure_pt, styled, chapter.id),
+                   footnotes=tuple(replace(note, html=_printable(note.html, root, measure_pt, styled))
+                                   for note in chapter.footnotes))
 
 
-def _printable(html: str, root: Path, measure_pt: float | None, chapter_id: str | None = None) -> str:
+def _printable(html: str, root: Path, measure_pt: float | None, styled: frozenset[str],
+               chapter_id: str | None = None) -> str:
     if not any(marker in html for marker in PRINT_CHANGES):
         return html
     tree = parse_fragment(html)
@@ -158,6 +170,7 @@ def _printable(html: str, root: Path, measure_pt: float | None, chapter_id: str 
     else:
         for block in tree.iter("pre"):
             block.set("class", " ".join(filter(None, [block.get("class"), "unwrapped"])))
+    unwrap_plain_spans(tree, styled)
     for image in tree.iter("img"):
         if image.get("src", "").lower().endswith(".svg"):
             data = base64.b64encode(image_bytes(root / image.get("src"))).decode("ascii")

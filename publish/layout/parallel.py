@@ -6,19 +6,21 @@ own, again while hyphenated line-ends run three in a row (as a single layout doe
 have such runs). Folios are the one thing a part takes from the parts before it: WeasyPrint's margin boxes are
 made only once the main process has sent each part the number of body pages before it. A laid-out page cannot
 leave its process, so each worker writes the pages of all its parts as one PDF. The front matter is laid out last
-in the main process, followed by empty stand-in pages that carry the body's page numbers, so that the contents
-page finds the number of every heading it lists; the stand-ins are then dropped. The PDF format joins the pages
-in reading order. The workers' side is worker.py.
+in the main process, followed by one empty stand-in page holding the ids of the body's headings it lists, each
+given the folio it has in the body (hooks.py), so that the contents page prints them; the stand-in is then
+dropped. The PDF format joins the pages in reading order. The workers' side is worker.py.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import queue
 from pathlib import Path
 
 from publish.errors import FormatError, Problem, PublishError, Report
+from publish.layout import profiles
 from publish.layout.document import (
     PrintLayout,
     estimated_pages,
@@ -29,7 +31,7 @@ from publish.layout.document import (
     report_page_problems,
     roman,
 )
-from publish.layout.kept_parts import LayoutCache
+from publish.layout.kept_parts import KeptForPrint, LayoutCache
 from publish.layout.parts import Counted, GroupPdf
 from publish.layout.passes import (
     GutterCheck,
@@ -48,7 +50,7 @@ PART_PAGES = 10  # pages a part should have, about: small enough that a run of h
 GROUP_PAGES = 32  # pages of consecutive parts written as one PDF (each embeds its own font subsets): an edit
 # lays out its group again (Pride and Prejudice: 64 pages, 5.3-5.5 s after a one-word edit, 1.37 MB; 32, 2.7-3.7 s,
 # 1.46 MB; 16, 3.9-4.5 s, 1.62 MB)
-# A stand-in page only carries a folio for the contents to print; it is never drawn, so it makes no running head
+# The stand-in page only carries ids for the contents to find; it is never drawn, so it makes no running head
 # or folio of its own (which took a third of the front matter's layout).
 NO_MARGIN_BOXES = " ".join(f"@{box} {{ content: none; }}" for box in (
     "top-left", "top-center", "top-right", "bottom-left", "bottom-center", "bottom-right"))
@@ -96,28 +98,49 @@ def groups(book: RenderedBook, body: list[tuple[Chapter, ...]]) -> list[list[int
 
 
 class _GutterMoved(Exception):
-    pass
+    @property
+    def settled(self):
+        """The gutter the page count asks for."""
+        return self.args[0] if self.args else None
 
 
 def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: PrintProfile, stage: Stage,
-                     jobs: int, body: list[tuple[Chapter, ...]], cache: Path | None = None) -> PrintLayout:
-    """`cache`: a folder where the parts and groups laid out are kept for the next build (kept_parts.py)."""
-    geometry = first_geometry(book, profile)
-    env = print_environment(book, profile)
+                     jobs: int, body: list[tuple[Chapter, ...]], cache: Path | None = None,
+                     last_pages: int | None = None) -> PrintLayout:
+    """`cache`: a folder where the parts and groups laid out are kept for the next build (kept_parts.py);
+    `last_pages`: the page count of the last layout kept there, whose gutter is tried first (the parts it kept
+    were laid out with it). Whichever is tried first, the pages are those of a layout that keeps nothing: the
+    gutter estimated from the words, then the one its page count settles on, kept whatever the count then."""
+    estimated = first_geometry(book, profile)
+    for_print = KeptForPrint(cache / f"for-print-{profile.name}", book) if cache is not None else None
+    env = print_environment(book, profile, kept=for_print)
     htmls = [print_html(env, book, version, profile, part, front=False) for part in body]
-    for last_round in (False, True):  # the gutter is chosen again at most once, as in a single layout
-        gutter = GutterCheck(profile, book.print, geometry, accept=last_round)
-        kept = _kept(cache, book, profile, gutter.geometry)
-        layout = _Layout(book, version, report, profile, gutter, body, htmls, kept)
-        try:
-            laid_out = layout.run(jobs, stage)
+    if for_print is not None:
+        for_print.forget_unused()
+    last = profiles.geometry(profile, book.print, last_pages) if last_pages else None
+    if last is not None and last != estimated:
+        try:  # the gutter the last build settled on: if this book's pages keep it, a layout from nothing does too
+            return _attempt(book, version, report, profile, stage, jobs, body, htmls, cache, last, accept=False)
         except _GutterMoved:
-            geometry = gutter.settled
-            continue
-        if kept is not None:
-            kept.forget_unused()
-        return laid_out
-    raise AssertionError("unreachable")
+            pass
+    try:
+        return _attempt(book, version, report, profile, stage, jobs, body, htmls, cache, estimated, accept=False)
+    except _GutterMoved as moved:  # the gutter is chosen again at most once, as in a single layout
+        return _attempt(book, version, report, profile, stage, jobs, body, htmls, cache, moved.settled, accept=True)
+
+
+def _attempt(book, version, report, profile, stage, jobs, body, htmls, cache, geometry, accept: bool) -> PrintLayout:
+    """The book laid out in parts with one gutter; raises _GutterMoved if its page count moves it (unless
+    `accept`)."""
+    gutter = GutterCheck(profile, book.print, geometry, accept=accept)
+    kept = _kept(cache, book, profile, gutter.geometry)
+    try:
+        laid_out = _Layout(book, version, report, profile, gutter, body, htmls, kept).run(jobs, stage)
+    except _GutterMoved:
+        raise _GutterMoved(gutter.settled) from None
+    if kept is not None:
+        kept.forget_unused()
+    return laid_out
 
 
 def _kept(cache: Path | None, book: RenderedBook, profile: PrintProfile, geometry):
@@ -250,14 +273,12 @@ class _Layout:
             inboxes[self.unsent.pop(index)].put((index, self.offsets[index]))
 
     def _lay_out_front(self) -> None:
-        """The front matter, then a stand-in page for each body page the contents page lists; the stand-ins'
-        anchor ids are those of the headings, and their folios those the headings print with."""
+        """The front matter, then one stand-in page holding the ids of the body the contents page lists, each
+        given the folio it has in the body (so that the contents prints it); the stand-in is then dropped."""
+        folios = {anchor: self.offsets[index] + page for index, counted in sorted(self.counted.items())
+                  for anchor, page in counted.anchors.items()}
         _, first_body_id = front_matter(self.book)
-        folios: dict[int, list[str]] = {1: []}
-        for index, counted in sorted(self.counted.items()):
-            for anchor, page in counted.anchors.items():
-                folios.setdefault(self.offsets[index] + page, []).append(anchor)
-        inputs = self._front_inputs(sorted(folios.items()))
+        inputs = self._front_inputs(folios)
         if self.front_ahead is not None and self.front_ahead[0] == inputs:
             _, (document, root, runs), warnings = self.front_ahead
             for problem in warnings:
@@ -272,22 +293,24 @@ class _Layout:
             raise _GutterMoved
         self.front = (document.copy(document.pages[:pages]), root, runs)
 
-    def _front_inputs(self, stubs) -> tuple[str, str]:
-        """The front matter's HTML, with a stand-in page for each (folio, anchor ids) in `stubs`, and its CSS."""
+    def _front_inputs(self, folios: dict[str, int]) -> tuple[str, str, str]:
+        """The front matter's HTML, with a stand-in page for the body holding the ids of `folios` (id -> folio),
+        its CSS, and the folios as JSON."""
         front_ids, _ = front_matter(self.book)
         env = print_environment(self.book, self.profile)
         html = print_html(env, self.book, self.version, self.profile,
-                          [chapter for chapter in self.book.chapters if chapter.id in front_ids], stubs=stubs)
-        css = ".publish-stub { break-before: page; } .publish-stub[id] { break-before: recto; }\n" + "\n".join(
-            f"@page publish-folio-{folio} {{ counter-reset: page {folio}; {NO_MARGIN_BOXES} }}" for folio, _ in stubs)
-        return html, css
+                          [chapter for chapter in self.book.chapters if chapter.id in front_ids],
+                          body_ids=sorted(folios, key=lambda anchor: (folios[anchor], anchor)) or ["publish-body"])
+        css = f".publish-stub {{ break-before: recto; page: publish-stub; }} @page publish-stub {{ {NO_MARGIN_BOXES} }}"
+        return html, css, json.dumps(folios, sort_keys=True)
 
-    def _lay_out_front_inputs(self, html: str, css: str, report: Report):
+    def _lay_out_front_inputs(self, html: str, css: str, folios: str, report: Report):
         from weasyprint.text.fonts import FontConfiguration
 
         env, font_config = print_environment(self.book, self.profile), FontConfiguration()
         return hyphen_passes(lambda protected: lay_out_html(
-            self.book, env, html, self.geometry, self.profile, protected, font_config, report, [css]))
+            self.book, env, html, self.geometry, self.profile, protected, font_config, report, [css],
+            folios=json.loads(folios)))
 
     def _front_ahead(self):
         """The front matter as the last layout had it, laid out while the workers lay out the parts: after an

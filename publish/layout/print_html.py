@@ -11,6 +11,7 @@ from pathlib import Path
 from publish.cache.digest import digest_of, image_stamps
 from publish.errors import FormatError, Problem, Report
 from publish.layout import profiles
+from publish.layout.code import styled_classes
 from publish.layout.document import estimated_book_pages, front_matter
 from publish.layout.hooks import MarginsLater, print_layout_hooks
 from publish.layout.line_breaks import Protected, keep_whole
@@ -25,13 +26,16 @@ from publish.theme.stylesheets import referenced_resources
 POINTS_PER_MM = 72 / 25.4
 
 
-def print_environment(book: RenderedBook, profile: PrintProfile):
+def print_environment(book: RenderedBook, profile: PrintProfile, kept=None):
     """The templates, with `print_body` for the book and the measure its text will have (the gutter follows the
-    page count, which only the layout tells: the estimate's is taken)."""
+    page count, which only the layout tells: the estimate's is taken); `kept`: see print_body."""
     env = templates.environment(book.root)
     env.filters["print_body"] = partial(print_body, opener=book.print.opener, root=book.root,
                                         measure_pt=text_measure_pt(book, profile), code_wrap=book.print.code_wrap,
-                                        notes_label=book.strings["notes"], body_typeface=book.fonts.body[0])
+                                        notes_label=book.strings["notes"], body_typeface=book.fonts.body[0],
+                                        styled=styled_classes([templates.stylesheet(book.root, name)
+                                                               for name in print_stylesheets(profile)]),
+                                        kept=kept)
     return env
 
 
@@ -42,25 +46,26 @@ def text_measure_pt(book: RenderedBook, profile: PrintProfile) -> float:
 
 
 def print_html(env, book: RenderedBook, version: str, profile: PrintProfile, chapters, front: bool = True,
-               stubs=()) -> str:
+               body_ids=()) -> str:
     """`chapters` as one HTML document for print, after the front pages if `front` (see print.html)."""
     front_ids, first_body_id = front_matter(book)
     return templates.render(env, "print.html", book=book, link=lambda element_id: f"#{element_id}",
                             version=version, profile=profile, front_ids=front_ids, first_body_id=first_body_id,
-                            chapters=chapters, front_matter=front, stubs=stubs)
+                            chapters=chapters, front_matter=front, body_ids=body_ids)
 
 
 def lay_out_html(book: RenderedBook, env, html: str, geometry: PageGeometry, profile: PrintProfile,
                  protected: set[Protected], font_config, report: Report, extra_css=(),
-                 margins: MarginsLater | None = None):
-    """One layout pass of print HTML: (document, tree), with the protected words kept whole."""
+                 margins: MarginsLater | None = None, folios: dict[str, int] | None = None):
+    """One layout pass of print HTML: (document, tree), with the protected words kept whole; `folios`: the page
+    number a page counter gives each of these ids, wherever it is laid out (see hooks.py)."""
     page_css = templates.render(env, "print-page.css", book=book, geometry=geometry, profile=profile,
                                 cmyk_profile=profiles.CMYK_PROFILE.as_uri())
     if profile.colour == "cmyk" and not profiles.CMYK_PROFILE.exists():
         raise FormatError(Problem(f"the {profile.name} profile needs the CMYK colour profile "
                                   f"{profiles.CMYK_PROFILE}: install the Debian package libgs-common "
                                   f"(apt-get install libgs-common)"))
-    with print_layout_hooks(margins, balance=profile.mirrored):
+    with print_layout_hooks(margins, balance=profile.mirrored, folios=folios):
         return render_html(book, html, print_stylesheets(profile), [page_css, *extra_css], report, font_config,
                            prepare=lambda root: keep_whole(root, protected))
 
