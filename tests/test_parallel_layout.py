@@ -234,10 +234,11 @@ def test_damaged_kept_parts_are_laid_out_again(tmp_path, small_parts, parts_laid
 
 
 @pytest.mark.slow
-def test_a_rebuild_starts_from_the_gutter_the_last_layout_settled_on(tmp_path, small_parts, parts_laid_out,
-                                                                     monkeypatch):
+def test_a_rebuild_keeps_the_parts_of_both_gutters_a_layout_tried(tmp_path, small_parts, parts_laid_out,
+                                                                   monkeypatch):
     """When the words' estimate gives a gutter the page count then moves, a layout is made twice; the next one
-    tries the settled gutter first, whose parts were kept (it laid every part out twice)."""
+    takes the parts both attempts kept, and lays out the edited part once with each gutter (it laid every part
+    out again, the first attempt's having been deleted), as a build with nothing kept would."""
     manuscript = tmp_path / "book"
     shutil.copytree(MANIFESTO, manuscript)
     monkeypatch.setattr(parallel_layout, "first_geometry",  # as if the words foretold 900 pages: a wider gutter
@@ -252,5 +253,5 @@ def test_a_rebuild_starts_from_the_gutter_the_last_layout_settled_on(tmp_path, s
     before, _, after = last.read_text(encoding="utf-8").rpartition(" the ")
     last.write_text(f"{before} teh {after}", encoding="utf-8")
     edited = pdf("out")
-    assert _laid_out(parts_laid_out) == [4]
+    assert _laid_out(parts_laid_out) == [4, 4]
     assert edited == pdf("fresh")

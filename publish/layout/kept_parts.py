@@ -64,12 +64,13 @@ class KeptForPrint:
 class LayoutCache:
     """One profile's kept parts and groups for one book, under `folder`."""
 
-    def __init__(self, folder: Path, book: RenderedBook, settings: str) -> None:
-        """`settings`: what else every part's layout reads (the profile, the page geometry, the print options)."""
+    def __init__(self, folder: Path, book: RenderedBook, settings: str, used: set[str] | None = None) -> None:
+        """`settings`: what else every part's layout reads (the profile, the page geometry, the print options);
+        `used`: the names of the files this build used so far (shared by its attempts at a gutter)."""
         self.folder, self.book = folder, book
         self.base = digest_of(code_fingerprint(), package_version("weasyprint"), font_stamps(book.fonts),
                               settings, *stylesheet_inputs(book))
-        self.used: set[str] = set()
+        self.used: set[str] = set() if used is None else used
 
     def part_key(self, html: str, chapters: tuple[Chapter, ...], anchors: list[str]) -> str:
         """A part's hash: its HTML, the images its chapters show, and the anchors its count reports."""

@@ -46,9 +46,8 @@ class PrintLayouts:
                 report_long_code(self.book, text_measure_pt(self.book, profile), self.report)
             body = parallel.parts(self.book, profile, self.jobs)
             if body:
-                saved = last_page_starts(self._starts_file(profile)) if self.cache is not None else None
                 made = parallel.lay_out_in_parts(self.book, self.version, self.report, profile, self.stage, self.jobs,
-                                                 body, self.cache, last_pages=saved[1] if saved else None)
+                                                 body, self.cache)
             else:
                 made = lay_out_whole(self.book, self._print_html(profile), self.report, profile, self.stage)
             self._made[profile.name] = made

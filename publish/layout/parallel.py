@@ -20,7 +20,6 @@ import queue
 from pathlib import Path
 
 from publish.errors import FormatError, Problem, PublishError, Report
-from publish.layout import profiles
 from publish.layout.document import (
     PrintLayout,
     estimated_pages,
@@ -98,56 +97,41 @@ def groups(book: RenderedBook, body: list[tuple[Chapter, ...]]) -> list[list[int
 
 
 class _GutterMoved(Exception):
-    @property
-    def settled(self):
-        """The gutter the page count asks for."""
-        return self.args[0] if self.args else None
+    pass
 
 
 def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: PrintProfile, stage: Stage,
-                     jobs: int, body: list[tuple[Chapter, ...]], cache: Path | None = None,
-                     last_pages: int | None = None) -> PrintLayout:
-    """`cache`: a folder where the parts and groups laid out are kept for the next build (kept_parts.py);
-    `last_pages`: the page count of the last layout kept there, whose gutter is tried first (the parts it kept
-    were laid out with it). Whichever is tried first, the pages are those of a layout that keeps nothing: the
-    gutter estimated from the words, then the one its page count settles on, kept whatever the count then."""
-    estimated = first_geometry(book, profile)
+                     jobs: int, body: list[tuple[Chapter, ...]], cache: Path | None = None) -> PrintLayout:
+    """`cache`: a folder where the parts and groups laid out are kept for the next build (kept_parts.py). What
+    every attempt at a gutter laid out is kept: when the estimated gutter moves, the next build takes both
+    attempts' parts, and lays out again only what an edit changed, with each gutter."""
+    geometry = first_geometry(book, profile)
     for_print = KeptForPrint(cache / f"for-print-{profile.name}", book) if cache is not None else None
     env = print_environment(book, profile, kept=for_print)
     htmls = [print_html(env, book, version, profile, part, front=False) for part in body]
     if for_print is not None:
         for_print.forget_unused()
-    last = profiles.geometry(profile, book.print, last_pages) if last_pages else None
-    if last is not None and last != estimated:
-        try:  # the gutter the last build settled on: if this book's pages keep it, a layout from nothing does too
-            return _attempt(book, version, report, profile, stage, jobs, body, htmls, cache, last, accept=False)
+    used: set[str] = set()  # the kept files every attempt read or wrote
+    for last_round in (False, True):  # the gutter is chosen again at most once, as in a single layout
+        gutter = GutterCheck(profile, book.print, geometry, accept=last_round)
+        kept = _kept(cache, book, profile, gutter.geometry, used)
+        layout = _Layout(book, version, report, profile, gutter, body, htmls, kept)
+        try:
+            laid_out = layout.run(jobs, stage)
         except _GutterMoved:
-            pass
-    try:
-        return _attempt(book, version, report, profile, stage, jobs, body, htmls, cache, estimated, accept=False)
-    except _GutterMoved as moved:  # the gutter is chosen again at most once, as in a single layout
-        return _attempt(book, version, report, profile, stage, jobs, body, htmls, cache, moved.settled, accept=True)
+            geometry = gutter.settled
+            continue
+        if kept is not None:
+            kept.forget_unused()
+        return laid_out
+    raise AssertionError("unreachable")
 
 
-def _attempt(book, version, report, profile, stage, jobs, body, htmls, cache, geometry, accept: bool) -> PrintLayout:
-    """The book laid out in parts with one gutter; raises _GutterMoved if its page count moves it (unless
-    `accept`)."""
-    gutter = GutterCheck(profile, book.print, geometry, accept=accept)
-    kept = _kept(cache, book, profile, gutter.geometry)
-    try:
-        laid_out = _Layout(book, version, report, profile, gutter, body, htmls, kept).run(jobs, stage)
-    except _GutterMoved:
-        raise _GutterMoved(gutter.settled) from None
-    if kept is not None:
-        kept.forget_unused()
-    return laid_out
-
-
-def _kept(cache: Path | None, book: RenderedBook, profile: PrintProfile, geometry):
+def _kept(cache: Path | None, book: RenderedBook, profile: PrintProfile, geometry, used: set[str]):
     if cache is None:
         return None
     return LayoutCache(cache / f"layout-{profile.name}", book,
-                       repr((profile, geometry, book.print, title_css(book))))
+                       repr((profile, geometry, book.print, title_css(book))), used)
 
 
 class _Layout:
@@ -242,10 +226,13 @@ class _Layout:
     def _counts_known(self, tasks, workers) -> None:
         """Once every part's page count is known: the kept groups whose folios did not move are taken, the
         others are laid out again; then the workers are told there is nothing more, and the front matter is laid
-        out while they draw the folios and write their PDFs."""
+        out while they draw the folios and write their PDFs. (Before, when the page count may still move the
+        gutter: a group is laid out again only with the gutter kept.)"""
         if len(self.counted) < len(self.body) or self.front is not None:
             return
         self._advance_offsets()
+        if not self.gutter.accept:
+            self._lay_out_front()
         for group in self.deferred:
             kept = self.kept.group(self._group_key(group), self.groups[group])
             if kept is not None:
@@ -254,7 +241,8 @@ class _Layout:
                 tasks.put(group)
         for _ in workers:
             tasks.put(None)
-        self._lay_out_front()
+        if self.front is None:
+            self._lay_out_front()
 
     def _group_key(self, group: int) -> str:
         members = self.groups[group]

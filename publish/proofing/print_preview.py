@@ -111,22 +111,30 @@ def lay_out_on_request(requests, replies, manuscript: Path, out_dir: Path) -> No
     from weasyprint.text.fonts import FontConfiguration
 
     layouts = _Layouts(manuscript, out_dir, replies, FontConfiguration())
-    while True:
-        if layouts.building is None or requests.poll(0.05):
-            saved = requests.recv()
-            if saved is None:
-                layouts.stop_building()
-                return
-            while requests.poll():  # saves that came meanwhile: the latest pages are all that is wanted
-                more = requests.recv()
-                if more is None:
-                    layouts.stop_building()
+    try:
+        while True:
+            if layouts.building is None or requests.poll(0.05):
+                saved = _saved_since(requests)
+                if saved is None:
                     return
-                saved += more
-            layouts.stop_building()
-            layouts.lay_out_saved([Path(path) for path in saved])
-        elif layouts.building.poll() is not None:
-            layouts.built()
+                layouts.stop_building()
+                layouts.lay_out_saved([Path(path) for path in saved])
+            elif layouts.building.poll() is not None:
+                layouts.built()
+    except (EOFError, OSError):  # the server is gone
+        return
+    finally:
+        layouts.stop_building()
+
+
+def _saved_since(requests) -> list[str] | None:
+    """The paths of the next request and of those that came meanwhile (the latest pages are all that is
+    wanted); None: stop."""
+    saved = requests.recv()
+    while saved is not None and requests.poll():
+        more = requests.recv()
+        saved = None if more is None else saved + more
+    return saved
 
 
 class _Layouts:
@@ -148,7 +156,11 @@ class _Layouts:
         pipeline.finish()  # the build that follows renders nothing again
         self.book = pipeline.rendered
         self._choose_shown(saved)
-        quick = self._quick_pages()
+        try:
+            quick = self._quick_pages()
+        except Exception as error:  # a fault of the tool's: the build after it still gives the pages
+            quick = None
+            self._send_problems([f"print preview: laying the chapter out alone failed ({error!r})"])
         if quick is not None:
             self.replies.send(quick)
         self.errors = tempfile.TemporaryFile()  # not a pipe: a build's many warnings would fill it and stop it
@@ -253,10 +265,11 @@ def _sheet_indexes(pdf: Path | bytes) -> dict[str, int]:
 def _chapter_page_indexes(pdf: bytes, starts, shown: tuple[str, ...]) -> list[int]:
     """The indexes of the PDF's pages that belong to the shown chapters: from the first page one of them starts,
     to the page before the next chapter's first."""
-    index_of = _sheet_indexes(pdf)
+    labels = _sheet_labels(pdf)
+    index_of = {label: index for index, label in enumerate(labels)}
     owner = {index_of[start.label]: start.chapter_id for start in starts if start.label in index_of}
     pages, inside = [], False
-    for index in range(len(index_of)):
+    for index in range(len(labels)):
         if index in owner:
             inside = owner[index] in shown
         if inside:
