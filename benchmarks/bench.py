@@ -68,8 +68,9 @@ def words(book: Path) -> int:
     return sum(len(path.read_text(encoding="utf-8").split()) for path in book.glob("*.md"))
 
 
-def pandoc_epub(book: Path, out: Path, output: str = "pandoc.epub") -> list[str]:
-    """pandoc's EPUB writer given the same metadata and chapters (title, language, authors, the chapter list)."""
+def pandoc_epub(book: Path, out: Path, output: str | Path = "pandoc.epub") -> list[str]:
+    """pandoc's EPUB writer given the same metadata and chapters (title, language, authors, the chapter list);
+    `output`: a name in `out`, or a path."""
     config = yaml.safe_load((book / "book.yaml").read_text())
     chapters = [str(book / name) for name in config.get("chapters") or sorted(p.name for p in book.glob("*.md"))]
     meta = out / "meta.yaml"
@@ -80,9 +81,10 @@ def pandoc_epub(book: Path, out: Path, output: str = "pandoc.epub") -> list[str]
 
 
 def pandoc_pdf(book: Path, out: Path) -> list[str]:
-    """The peer PDF: pandoc's standalone HTML laid out by WeasyPrint with benchmarks/baseline.css."""
-    html = out / "pandoc.html"
-    command = pandoc_epub(book, out, html.name)
+    """The peer PDF: pandoc's standalone HTML laid out by WeasyPrint with benchmarks/baseline.css (the HTML
+    beside the chapters, so that it finds their images)."""
+    html = book / ".pandoc.html"
+    command = pandoc_epub(book, out, html)
     subprocess.run([*command[:1], "-s", *command[1:]], check=True)
     return [sys.executable, "-m", "weasyprint", "-s", str(PROJECT / "benchmarks" / "baseline.css"), str(html),
             str(out / "pandoc.pdf")]
@@ -91,10 +93,12 @@ def pandoc_pdf(book: Path, out: Path) -> list[str]:
 def typst_pdf(book: Path, out: Path) -> list[str]:
     """The Quarto-style peer for speed only (no EPUB, no PDF/X): pandoc's Typst output compiled by PyPI typst,
     both timed as one command."""
-    command = pandoc_epub(book, out, "typst.typ")
+    command = pandoc_epub(book, out, book / ".typst.typ")  # beside the chapters, so that it finds their images
+    # `@fig-x` would be a citation, and Typst stops at a citation without a bibliography: it stays text
+    command = [part.replace("markdown", "markdown-citations") if part == "markdown" else part for part in command]
     pandoc = [command[0], "-s", "-t", "typst", *command[1:]]
     compile_typst = [sys.executable, "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2])",
-                     str(out / "typst.typ"), str(out / "typst.pdf")]
+                     str(book / ".typst.typ"), str(out / "typst.pdf")]
     return ["sh", "-c", f"{shlex.join(pandoc)} && {shlex.join(compile_typst)}"]
 
 
@@ -171,7 +175,8 @@ def bench_book(book: Path) -> list[str]:
         rows.append(row(name, "one-word edit, EPUB (with the print page list)", edited["epub"]))
         lint = measure({"lint": _exit_zero([*PUBLISH, "lint", "-q", "-m", str(copy)])}, out)
         rows.append(row(name, "`publish lint` (rules and spelling)", lint["lint"]))
-        quick, exact = preview_latency(copy, build, sorted(copy.glob("*.md"))[len(list(copy.glob("*.md"))) // 2])
+        editable = [path for path in sorted(copy.glob("*.md")) if re.search(r"\bthe\b", path.read_text("utf-8"))]
+        quick, exact = preview_latency(copy, build, editable[len(editable) // 2])  # a chapter, not a part's title
         rows.append(row(name, "live preview: save to the chapter's pages served, laid out alone", quick))
         rows.append(row(name, "live preview: save to the pages served from the book's PDF", exact))
     return rows
