@@ -233,7 +233,7 @@ def test_damaged_kept_parts_are_laid_out_again(tmp_path, small_parts, parts_laid
     assert len(list(kept.glob("count-*.json"))) == 5 and len(list(kept.glob("group-*.pdf"))) == 3
 
 
-@pytest.mark.slow
+@pytest.mark.exhaustive  # a variant of the parts layout: make test-all runs it
 def test_a_rebuild_keeps_the_parts_of_both_gutters_a_layout_tried(tmp_path, small_parts, parts_laid_out,
                                                                    monkeypatch):
     """When the words' estimate gives a gutter the page count then moves, a layout is made twice; the next one
