@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from publish.errors import Report
 from publish.layout import profiles
-from publish.layout.hooks import MarginsLater
 from publish.layout.passes import first_geometry, hyphen_passes
-from publish.layout.print_html import lay_out_html, print_environment, print_html
+from publish.layout.print_html import print_environment, print_html
 from publish.layout.sheets import parts_pdf
-from publish.layout.worker import title_css
+from publish.layout.worker import part_pass
 from publish.model import Chapter, RenderedBook
 
 
@@ -27,14 +26,6 @@ def excerpt_pdf(book: RenderedBook, version: str, chapters: tuple[Chapter, ...],
     env = print_environment(book, profile)
     html = print_html(env, book, version, profile, chapters, front=False)
     opening = f"html {{ break-before: {'verso' if verso else 'recto'}; }}"
-
-    def render(protected):
-        margins = MarginsLater()
-        document, root = lay_out_html(book, env, html, geometry, profile, protected, font_config, report,
-                                      [title_css(book), opening], margins)
-        document.margins_later = margins
-        return document, root
-
-    document, _, _ = hyphen_passes(render)
+    document, _, _ = hyphen_passes(part_pass(book, env, html, geometry, profile, font_config, report, [opening]))
     document.margins_later.make(first_folio - 1)
     return parts_pdf([document], profile, geometry, book.metadata.direction, verso, draft=True)

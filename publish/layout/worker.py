@@ -83,12 +83,7 @@ class _Worker:
         report = Report()
         document_html = self.htmls[index]
 
-        def render(protected):
-            margins = MarginsLater()
-            document, root = lay_out_html(book, env, document_html, self.geometry, self.profile, protected,
-                                          self.font_config, report, [self.title_css], margins)
-            document.margins_later = margins
-            return document, root
+        render = part_pass(book, env, document_html, self.geometry, self.profile, self.font_config, report)
 
         def first_pass_seen(laid) -> bool:
             first_pass.append(len(laid.pages))
@@ -116,6 +111,19 @@ class _Worker:
             warnings += report.warnings
         return GroupPdf(parts_pdf(documents, self.profile, self.geometry, self.book.metadata.direction), finished,
                         tuple(warnings))
+
+
+def part_pass(book, env, html: str, geometry, profile, font_config, report: Report, extra_css=()):
+    """A layout pass of a part's HTML, `render(protected words) -> (document, tree)` for hyphen_passes: the
+    running head's book title set, the margin boxes left to `document.margins_later` (a MarginsLater) to make
+    once the part's first folio is known."""
+    def render(protected):
+        margins = MarginsLater()
+        document, root = lay_out_html(book, env, html, geometry, profile, protected, font_config, report,
+                                      [title_css(book), *extra_css], margins)
+        document.margins_later = margins
+        return document, root
+    return render
 
 
 def title_css(book) -> str:

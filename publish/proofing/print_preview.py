@@ -27,6 +27,7 @@ from publish.layout.profiles import profile_named
 from publish.layout.sheets import right_hand
 from publish.manuscript.loading import load_book
 from publish.model import FRONT_ROLES, RenderedBook
+from publish.proofing.proof import page_labels
 
 PAGE_SCALE = 1.5  # pixels per PDF point of the page images: 108 dpi
 
@@ -189,7 +190,7 @@ class _Layouts:
         starts, _ = saved
         data = pdf.read_bytes()
         indexes = _chapter_page_indexes(data, starts, self.shown)
-        labels = _sheet_labels(data)
+        labels = page_labels(data)
         self.replies.send(PrintPages(self.title, tuple(labels[index] for index in indexes), data, tuple(indexes),
                                      exact=True, source=str(pdf), **self._placing()))
 
@@ -214,7 +215,7 @@ class _Layouts:
             return None
         starts, pages = saved
         first = next((start.label for start in starts if start.chapter_id == chapters[0].id), None)
-        sheets = _sheet_indexes(self._pdf_path())
+        sheets = {label: index for index, label in enumerate(page_labels(self._pdf_path()))}
         if first is None or not first.isdigit() or first not in sheets:
             return None
         verso = right_hand(sheets[first], self.book.metadata.direction) is False
@@ -223,7 +224,7 @@ class _Layouts:
                               Report())
         except PublishError:
             return None  # the build after it says why
-        count = len(_sheet_labels(pdf))
+        count = len(page_labels(pdf))
         return PrintPages(self.title, tuple(str(int(first) + index) for index in range(count)), pdf,
                           tuple(range(count)), exact=False, **self._placing())
 
@@ -243,29 +244,10 @@ class _Layouts:
         self.replies.send(PrintPages(self.title, (), b"", (), False, tuple(problems)))
 
 
-def _sheet_labels(pdf: Path | bytes) -> list[str]:
-    """Each page's label (its folio), in order; [] if there is no such PDF."""
-    import pypdfium2
-
-    try:
-        document = pypdfium2.PdfDocument(pdf)
-    except (pypdfium2.PdfiumError, FileNotFoundError):
-        return []
-    try:
-        return [document.get_page_label(index) or str(index + 1) for index in range(len(document))]
-    finally:
-        document.close()
-
-
-def _sheet_indexes(pdf: Path | bytes) -> dict[str, int]:
-    """Each page label of the PDF -> the page's index; {} if there is no such PDF."""
-    return {label: index for index, label in enumerate(_sheet_labels(pdf))}
-
-
 def _chapter_page_indexes(pdf: bytes, starts, shown: tuple[str, ...]) -> list[int]:
     """The indexes of the PDF's pages that belong to the shown chapters: from the first page one of them starts,
     to the page before the next chapter's first."""
-    labels = _sheet_labels(pdf)
+    labels = page_labels(pdf)
     index_of = {label: index for index, label in enumerate(labels)}
     owner = {index_of[start.label]: start.chapter_id for start in starts if start.label in index_of}
     pages, inside = [], False

@@ -158,16 +158,25 @@ def _unstamped(image):
 
 def pdf_page_changes(old_pdf: Path, new_pdf: Path, folder: Path) -> list[PageChange]:
     """`publish diff`: the changed pages of two PDFs, with their images written to `folder`."""
-    import pypdfium2
 
-    document = pypdfium2.PdfDocument(str(new_pdf))
-    try:
-        labels = [document.get_page_label(index) or str(index + 1) for index in range(len(document))]
-    finally:
-        document.close()
+    labels = page_labels(new_pdf)
     before = render_pages(old_pdf, folder / "before", "page")
     after = render_pages(new_pdf, folder / "after", "page")
     return changed_pages(folder, before, after, labels)
+
+
+def page_labels(pdf: Path | bytes) -> list[str]:
+    """Each page's label (its folio), in order; [] if there is no such PDF."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(pdf) if isinstance(pdf, Path) else pdf)
+    except (pypdfium2.PdfiumError, FileNotFoundError):
+        return []
+    try:
+        return [document.get_page_label(index) or str(index + 1) for index in range(len(document))]
+    finally:
+        document.close()
 
 
 def page_texts(pdf: Path | bytes) -> list[str]:
