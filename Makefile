@@ -74,6 +74,7 @@ dist: $(INSTALLED)
 # BOOKS="manuscript the-communist-manifesto" measures only those and prints the table without writing it.
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m compileall -q publish
 	$(BIN)/python benchmarks/bench.py $(BOOKS)
 
 test: $(INSTALLED) $(ACE)

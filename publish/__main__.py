@@ -1,3 +1,3 @@
-from publish.cli import main
+from publish.cli import run
 
-raise SystemExit(main())
+run()

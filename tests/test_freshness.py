@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from publish.build import build, fresh_outputs
+from publish.cache.digest import LIBRARIES, library_version
 from publish.errors import Report
 from publish.formats import FORMATS
 from tests.helpers import PROJECT
@@ -105,3 +106,12 @@ def test_a_chapter_saved_during_the_build_leaves_the_output_out_of_date(book, tm
     assert fresh_outputs(book, tmp_path / "out", ["epub"], Report()) is None
     build(book, tmp_path / "out", ["epub"], Report())
     assert fresh_outputs(book, tmp_path / "out", ["epub"], Report()) == [tmp_path / "out" / "a-small-book.epub"]
+
+
+@pytest.mark.parametrize("library", [*LIBRARIES, "weasyprint", "Jinja2"])
+def test_a_library_version_read_from_its_folder_is_the_installed_one(library, monkeypatch):
+    import importlib.metadata
+
+    installed = importlib.metadata.version(library)
+    monkeypatch.setattr(importlib.metadata, "version", None)  # read from the folder's name, not asked of it
+    assert library_version(library) == installed

@@ -325,6 +325,15 @@ def test_stylesheet_reaching_out_is_refused_without_fetching(tmp_path, loopback_
     assert not (tmp_path / "out").exists()
 
 
+def test_a_url_hidden_by_a_css_escape_is_refused_too(tmp_path):
+    book = minimal_copy(tmp_path)
+    epub_css = (PROJECT / "publish" / "theme" / "styles" / "epub.css").read_text()
+    write(book, "styles/epub.css", epub_css + 'body { background: u\\72l("https://example.org/a.png") }\n')
+    with pytest.raises(PublishError) as error:
+        build(book, tmp_path / "out", ["epub"], Report())
+    assert "stylesheet loads 'https://example.org/a.png' from the network" in str(error.value)
+
+
 def test_template_symlinked_out_of_the_manuscript_is_refused(tmp_path):
     book = minimal_copy(tmp_path)
     (book / "templates").mkdir()

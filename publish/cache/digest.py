@@ -4,8 +4,9 @@ book: this tool's code, the libraries' versions, the size and time of the files 
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
@@ -32,7 +33,37 @@ def code_fingerprint() -> str:
     sources = sorted(PACKAGE.rglob("*.py"))
     return digest_of_all([*(part for path in sources for part in (path.relative_to(PACKAGE).as_posix(),
                                                                    path.read_bytes())),
-                          *(f"{library}={version(library)}" for library in LIBRARIES)])
+                          *(f"{library}={library_version(library)}" for library in LIBRARIES)])
+
+
+def library_version(name: str) -> str:
+    """An installed library's version, from the name of its .dist-info folder (importlib.metadata says the same,
+    but importing it adds 15 ms to every build)."""
+    found = _installed().get(_normalised(name))
+    if found is None:  # an installation laid out otherwise
+        from importlib.metadata import version
+
+        return version(name)
+    return found
+
+
+@cache
+def _installed() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for info in names:
+            if info.endswith(".dist-info") and "-" in info:
+                library, version = info.removesuffix(".dist-info").split("-", 1)
+                found.setdefault(_normalised(library), version)
+    return found
+
+
+def _normalised(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 def image_stamps(root: Path, images: list[str]) -> list[list]:

@@ -8,11 +8,15 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import version
 from pathlib import Path
 
 from publish.cache.chapters import problem_from_json, problem_to_json
-from publish.cache.digest import code_fingerprint, digest_of, digest_of_all
+from publish.cache.digest import (
+    code_fingerprint,
+    digest_of,
+    digest_of_all,
+    library_version,
+)
 from publish.errors import ManuscriptError, Problem
 from publish.manuscript.files import MB, not_a_file, outside, read_checked
 from publish.output import write_atomic
@@ -32,7 +36,7 @@ def source_digest(manuscript: Path, out_dir: Path) -> str:
 def _source_parts(manuscript: Path, out_dir: Path):
     """The tool, then each file's name and what stands for its content, one file at a time."""
     yield code_fingerprint()
-    yield from (f"{name}={version(name)}" for name in LIBRARIES)
+    yield from (f"{name}={library_version(name)}" for name in LIBRARIES)
     for folder in (manuscript.resolve(), *templates.template_folders(manuscript)[1:],
                    *templates.style_folders(manuscript)[1:]):
         for path in _files(folder, skipped=out_dir.resolve()):

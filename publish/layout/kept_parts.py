@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 from publish.cache.chapters import problem_from_json, problem_to_json
-from publish.cache.digest import code_fingerprint, digest_of, image_stamps
+from publish.cache.digest import (
+    code_fingerprint,
+    digest_of,
+    image_stamps,
+    library_version,
+)
 from publish.layout.document import PageStart
 from publish.layout.notes import changed_for_print
 from publish.layout.parts import Counted, Finished, GroupPdf
@@ -68,7 +72,7 @@ class LayoutCache:
         """`settings`: what else every part's layout reads (the profile, the page geometry, the print options);
         `used`: the names of the files this build used so far (shared by its attempts at a gutter)."""
         self.folder, self.book = folder, book
-        self.base = digest_of(code_fingerprint(), package_version("weasyprint"), font_stamps(book.fonts),
+        self.base = digest_of(code_fingerprint(), library_version("weasyprint"), font_stamps(book.fonts),
                               settings, *stylesheet_inputs(book))
         self.used: set[str] = set() if used is None else used
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from importlib.metadata import version as package_version
 from pathlib import Path
 
-from publish.cache.digest import digest_of, image_stamps
+from publish.cache.digest import digest_of, image_stamps, library_version
 from publish.errors import FormatError, Problem, Report
 from publish.layout import profiles
 from publish.layout.code import styled_classes
@@ -81,7 +80,7 @@ def layout_key(book: RenderedBook, html: str, version: str, profile: PrintProfil
     this tool and of WeasyPrint."""
     images = [image for chapter in book.chapters for image in chapter.images]
     return digest_of(html, json.dumps(image_stamps(book.root, images)), *stylesheet_inputs(book), repr(book.print),
-                     repr(profile), version, package_version("weasyprint"), font_stamps(book.fonts))
+                     repr(profile), version, library_version("weasyprint"), font_stamps(book.fonts))
 
 
 def stylesheet_inputs(book: RenderedBook) -> list[str]:

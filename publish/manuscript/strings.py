@@ -20,7 +20,8 @@ FALLBACK = "en"
 @cache
 def catalogue(language: str) -> dict[str, str]:
     """The catalogue of a language the tool has one for ('fr', not 'fr-CA')."""
-    return yaml.safe_load((CATALOGUES / f"{language}.yaml").read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's reads it in a tenth of the time
+    return yaml.load((CATALOGUES / f"{language}.yaml").read_text(encoding="utf-8"), Loader=loader)
 
 
 def catalogue_language(tag: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from latex2mathml.converter import convert
 from lxml import etree
 
 from publish.errors import ManuscriptError, Problem, Report
@@ -65,6 +64,9 @@ def mathml(tex: str, display: bool) -> etree._Element:
     """The formula as a MathML <math> element, with its TeX as alttext."""
     if not tex:
         raise MathError("the formula is empty")
+    # imported here: most books have no formula, and importing it takes 20 ms
+    from latex2mathml.converter import convert
+
     try:
         markup = convert(tex, display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises many kinds, all meaning "not TeX it can read"

@@ -12,6 +12,7 @@ import tinycss2
 from publish.errors import FormatError, Problem
 
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.IGNORECASE)
+MAY_LOAD = re.compile(r"url|@import", re.IGNORECASE)  # what a stylesheet that loads a file must hold
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ def packaged_name(folder: str, href: str) -> str:
 
 
 def _urls(css: str):
+    if "\\" not in css and not MAY_LOAD.search(css):  # a backslash may escape "url" into hiding
+        return
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     pending = list(rules)
     while pending:

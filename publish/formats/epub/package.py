@@ -78,8 +78,7 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
         package.set_direction("rtl")  # the spine's page-progression-direction: pages turn to the left
     _add_metadata(package, book)
     _add_accessibility(package, book, page_source)
-    cover_href, cover_data = cover_image()
-    package.set_cover(cover_href, cover_data, create_page=False)
+    cover_href = _cover_href(book)
     documents = [
         _document("cover", "cover.xhtml", page("epub-cover.xhtml", cover_href=cover_href)),
         _document("titlepage", "titlepage.xhtml", page("epub-titlepage.xhtml")),
@@ -95,6 +94,7 @@ def _build_epub(book: RenderedBook, context: BuildContext, cover_image: Callable
     for document in documents:
         package.add_item(document)
     _add_images(package, book)
+    package.set_cover(*cover_image(), create_page=False)  # last: the image is drawn while the rest is made
     package.spine = documents
     package.toc = _ncx_entries(book)
     package.add_item(epub.EpubNcx())
@@ -196,11 +196,15 @@ def _cover_image(book: RenderedBook, cache: Path | None) -> tuple[str, bytes]:
     """The cover's name in the EPUB and its bytes: the image book.yaml gives, else one drawn from the title
     (kept in `cache` for the next build)."""
     if book.metadata.cover is not None:
-        path = book.root / book.metadata.cover
-        return f"images/cover{path.suffix.lower()}", path.read_bytes()
+        return _cover_href(book), (book.root / book.metadata.cover).read_bytes()
     meta = book.metadata
     inputs = repr((meta.title, meta.subtitle, [creator.name for creator in meta.authors], book.fonts.display))
-    return "images/cover.png", kept_bytes(cache, "cover.png", inputs, lambda: generated_cover(meta, book.fonts))
+    return _cover_href(book), kept_bytes(cache, "cover.png", inputs, lambda: generated_cover(meta, book.fonts))
+
+
+def _cover_href(book: RenderedBook) -> str:
+    cover = book.metadata.cover
+    return "images/cover.png" if cover is None else f"images/cover{Path(cover).suffix.lower()}"
 
 
 def _add_styles(package: epub.EpubBook, env, root: Path, documents: list[epub.EpubItem], fonts: Typefaces) -> None:
