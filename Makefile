@@ -68,7 +68,7 @@ preview: $(INSTALLED)
 
 # A release in dist/<slug>-<version>/; FORCE=1 replaces an existing one of the same version.
 dist: $(INSTALLED)
-	$(PUBLISH) dist -m $(MANUSCRIPT) -o dist $(if $(FORCE),--force)
+	$(PUBLISH) dist -m $(MANUSCRIPT) -o dist --build-dir $(OUT) $(if $(FORCE),--force)
 
 # Speed and memory against pandoc (benchmark-only dependency pypandoc-binary); writes benchmarks/RESULTS.md.
 # BOOKS="manuscript the-communist-manifesto" measures only those and prints the table without writing it.

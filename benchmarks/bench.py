@@ -157,6 +157,10 @@ def bench_book(book: Path) -> list[str]:
                       before=cold, **runs)
         rows.append(row(name, "PDF, cold (default profile)", pdf["ours"], pdf["peer"]))
         rows.append(row(name, "PDF, cold, against Typst (pandoc -t typst + typst)", pdf["ours"], pdf["typst"]))
+        proof_folder = out / "proof"
+        proof = measure({"proof": [*PUBLISH, "proof", "-q", "-m", str(copy), "-o", str(proof_folder)]}, out,
+                        before=lambda _name: shutil.rmtree(proof_folder, ignore_errors=True), **runs)
+        rows.append(row(name, "`publish proof`, cold (second column: our cold PDF)", proof["proof"], pdf["ours"]))
 
         make = ["make", "-s", "-C", str(PROJECT), "pdf", "epub", f"MANUSCRIPT={copy}", f"OUT={out / 'make'}"]
         timed(make, PROJECT)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from publish import __version__
 from publish.build import (
+    CACHE,
     BuildOptions,
     Sources,
     build,
@@ -73,6 +74,9 @@ def parser() -> argparse.ArgumentParser:
     dist_parser.add_argument("-o", "--out", type=Path, default=Path("dist"), metavar="DIST_DIR",
                              help="folder for releases (default: dist/)")
     dist_parser.add_argument("--force", action="store_true", help="replace an existing release of this version")
+    dist_parser.add_argument("--build-dir", type=Path, default=Path("build"), metavar="OUT_DIR",
+                             help="the build folder whose kept layouts and chapters the release reuses, and adds "
+                                  "to (default: build/)")
     proof_parser = commands.add_parser("proof", help="proof folder: report, stamped PDF, page images, changes")
     proof_parser.add_argument("-o", "--out", type=Path, default=Path("build/proof"), metavar="PROOF_DIR",
                               help="folder for the proof (default: build/proof/)")
@@ -138,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "verify":
             return _verify(args)
         elif args.command == "dist":
-            folder = make_release(args.manuscript, args.out, report, force=args.force, strict=args.strict)
+            folder = make_release(args.manuscript, args.out, report, force=args.force, strict=args.strict,
+                                  cache=args.build_dir / CACHE)
             _say(args, f"wrote {display_path(folder)}/ ({len(list(folder.iterdir()))} files)")
         else:
             return _build(args, report)

@@ -54,6 +54,28 @@ def test_proof_folder_report_stamp_and_contact_sheet(review_copy, tmp_path):
     assert "This is the first proof in this folder" in text
 
 
+def test_a_proof_of_a_book_laid_out_in_parts_is_stamped_and_paged_like_its_pdf(tmp_path):
+    """The Manifesto's body is laid out in parts, joined after: every page carries the stamp, each chapter's row
+    points at the page its heading opens, and a second proof after a one-word edit shows that page alone."""
+    book = tmp_path / "manifesto"
+    shutil.copytree(CORPUS / "the-communist-manifesto", book)
+    folder = tmp_path / "proof"
+    text = make_proof(book, folder, Report()).read_text(encoding="utf-8")
+    pages = pdf_pages(folder / "proof.pdf")
+    assert len(pages) > 40 and all(page.lines[0].text.startswith("PROOF | version") for page in pages)
+    rows = re.findall(r'<tr><td><a href="#chapter-[^"]+">([^<]+)</a></td><td>[\d,]+</td><td>\d+ min</td>\s*'
+                      r'<td><a href="#page-(\d+)">', text)
+    assert len(rows) == len(list(book.glob("*.md"))) == 6
+    for title, sheet in rows:
+        heading = pages[int(sheet) - 1].lines[1].text  # the line below the stamp (a long title wraps)
+        assert heading.split()[:3] == title.split()[:3], (title, sheet)
+    _replace(book / "005-chapter-3.md", "Owing to their historical position", "Owing to their historical station")
+    text = make_proof(book, folder, Report()).read_text(encoding="utf-8")
+    assert "1 page changed: recheck only this one." in text
+    assert len(list((folder / "previous").glob("page-*.png"))) == len(pages)
+    assert '<span class="added">+' in text and "historical station" in text
+
+
 def test_a_french_book_gets_a_french_proof_report(tmp_path):
     book = tmp_path / "noir"
     shutil.copytree(PROJECT / "tests" / "data" / "noir", book)

@@ -19,6 +19,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
+from publish.build import CACHE, build
 from publish.errors import PublishError, Report
 from publish.release.dist import make_release
 from tests.conftest import _chromium_or_skip
@@ -123,6 +124,14 @@ def test_an_existing_release_is_not_overwritten_unless_forced(release):
                                 "to replace it")
     assert make_release(PROJECT / "manuscript", release.parent, Report(), force=True) == release
     assert (release / "SHA256SUMS").read_bytes() == before
+
+
+def test_a_release_reusing_a_build_folder_has_the_bytes_of_one_made_from_scratch(release, tmp_path):
+    build(PROJECT / "manuscript", tmp_path / "build", ["pdf", "epub"], Report())
+    reused = make_release(PROJECT / "manuscript", tmp_path / "dist", Report(), cache=tmp_path / "build" / CACHE)
+    files = {path.name: path.read_bytes() for path in reused.iterdir()}
+    assert files and files == {path.name: path.read_bytes() for path in release.iterdir()}
+    assert (tmp_path / "build" / CACHE).is_dir()
 
 
 def test_same_commit_twice_in_two_folders_at_two_times_gives_identical_releases(tmp_path, monkeypatch):

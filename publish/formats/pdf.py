@@ -44,15 +44,16 @@ def build_pdf(book: RenderedBook, context: BuildContext) -> bytes:
                               output_intent="srgb" if profile.colour == "srgb" else None,
                               finisher=lambda _, pdf: _finish(pdf, layout, profile, context.stamp,
                                                               book.metadata.direction))
-    return _joined(data, layout) if layout.body else data
+    return _joined(data, layout, context.stamp) if layout.body else data
 
 
-def _joined(front: bytes, layout: PrintLayout) -> bytes:
+def _joined(front: bytes, layout: PrintLayout, stamp: str | None) -> bytes:
     """The front matter's PDF with the body's parts after it in reading order: a blank verso where a part ends
-    on a recto, and blank pages at the end up to the page count."""
+    on a recto, and blank pages at the end up to the page count; each of those pages stamped like the front's."""
     import pikepdf
 
     pdf = pikepdf.open(io.BytesIO(front))
+    stamped = len(pdf.pages)  # the front's pages were stamped as they were written
     sources = [pikepdf.open(io.BytesIO(data)) for data in layout.body]
     for number, source in enumerate(sources, start=1):
         _retag_font_subsets(source, number)
@@ -62,6 +63,8 @@ def _joined(front: bytes, layout: PrintLayout) -> bytes:
             _append_blank(pdf)
     while len(pdf.pages) < layout.page_count:
         _append_blank(pdf)
+    if stamp:
+        _stamp_joined(pdf, pdf.pages[stamped:], stamp)
     out = io.BytesIO()
     streams = pikepdf.ObjectStreamMode.generate if pdf.pdf_version >= "1.5" else pikepdf.ObjectStreamMode.disable
     pdf.save(out, deterministic_id=True, object_stream_mode=streams, fix_metadata_version=False)
@@ -140,16 +143,33 @@ def _stamp(pdf: pydyf.PDF, pages: list[pydyf.Dictionary], text: str) -> None:
     fonts = resources.get("Font")
     fonts = pdf.objects[_number(fonts)] if isinstance(fonts, (bytes, str)) else fonts
     fonts["ProofStamp"] = font.reference
-    shown = text.encode("cp1252", "replace").hex()  # WinAnsi, as a hex string: no escaping needed
     for page in pages:
-        trim = [float(value) for value in page["TrimBox"]]
-        save, restore = pydyf.Stream(["q"]), pydyf.Stream(["Q", "q 0.55 g", "BT /ProofStamp 7 Tf",
-                                                           f"{trim[0] + 14:.2f} {trim[3] - 16:.2f} Td",
-                                                           f"<{shown}> Tj", "ET Q"])
+        left, _, _, top = (float(value) for value in page["TrimBox"])
+        save, restore = pydyf.Stream(["q"]), pydyf.Stream([_stamp_operators(text, left, top)])
         pdf.add_object(save)
         pdf.add_object(restore)
         contents = page["Contents"]
         page["Contents"] = pydyf.Array([save.reference, contents, restore.reference])
+
+
+def _stamp_joined(pdf, pages, text: str) -> None:
+    """_stamp for pages that pikepdf joined."""
+    import pikepdf
+
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica,
+                                                Encoding=pikepdf.Name.WinAnsiEncoding))
+    for page in pages:
+        page.add_resource(font, pikepdf.Name.Font, name=pikepdf.Name.ProofStamp)
+        left, _, _, top = (float(value) for value in page.trimbox)
+        page.contents_add(pdf.make_stream(b"q"), prepend=True)
+        page.contents_add(pdf.make_stream(_stamp_operators(text, left, top).encode("ascii")))
+
+
+def _stamp_operators(text: str, left: float, top: float) -> str:
+    """What draws the stamp, after the page's own content (which the page opened with `q`)."""
+    shown = text.encode("cp1252", "replace").hex()  # WinAnsi, as a hex string: no escaping needed
+    return f"Q q 0.55 g BT /ProofStamp 7 Tf {left + 14:.2f} {top - 16:.2f} Td <{shown}> Tj ET Q"
 
 
 def _number(reference) -> int:

@@ -139,10 +139,12 @@ def _unbalanced_pair(group: list[Line], opening: str, closing: str, name: str, r
     it starts inside that quotation. Where `group` holds several paragraphs (a block quote), one that opens with
     the opening mark while a quotation is open goes on with it rather than opening another."""
     depth, first_open, previous = (1 if goes_on else 0), None, None
+    marks = re.compile(f"[{re.escape(opening)}{re.escape(closing)}]")
     for number, line in enumerate(group):
         starts_paragraph = previous is not None and line.number != previous + 1
         previous = line.number
-        for column, char in enumerate(line.text):
+        for mark in marks.finditer(line.text):
+            column, char = mark.start(), mark.group()
             at_start = not line.text[:column].strip()
             if goes_on and number == 0 and char == closing and at_start:
                 goes_on = False

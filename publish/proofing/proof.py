@@ -4,16 +4,20 @@ and an HTML report tying them to the lint and spelling findings, chapter by chap
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
+import json
 import os
 import re
 import shutil
+from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from publish import __version__
-from publish.build import BuildOptions, Pipeline
+from publish.build import CACHE, BuildOptions, Pipeline
 from publish.errors import Report
 from publish.manuscript.loading import load_book
 from publish.manuscript.strings import catalogue, languages
@@ -24,6 +28,7 @@ from publish.proofing.spelling import spelling_findings
 from publish.theme import templates
 
 PROOF_PDF, PREVIOUS_PDF, REPORT = "proof.pdf", "previous-proof.pdf", "index.html"
+DIGESTS = "digests.json"  # beside a folder's page images: a digest of each page below the stamp's strip
 NOT_TEXT = re.compile("[\x02\xad\ufffe]")  # PDFium's marks where a word was hyphenated
 IMAGE_DPI = 60
 STAMP_BAND_PT = 22  # the stamp sits 16 pt below the top edge; running heads start lower
@@ -61,29 +66,34 @@ def make_proof(manuscript: Path, folder: Path, report: Report, strict: bool = Fa
     output_folder(folder)
     built = _build_time()
     stamp = _stamp(book, built)
-    # Laid out whole (one job): the chapters' pages are read from the layout's document.
-    pipeline = Pipeline(book, report, BuildOptions(strict=strict, jobs=1, stamp=stamp))
+    # Laid out like the PDF build (in parts, on every core), with what it keeps in the proof folder's own cache
+    pipeline = Pipeline(book, report, BuildOptions(strict=strict, stamp=stamp), cache=folder / CACHE)
     rendered = pipeline.rendered
-    data = pipeline.make("pdf")  # built before anything in the folder is touched
+    with ThreadPoolExecutor(max_workers=1) as beside:  # linted while the layout's workers lay the parts out
+        linted = beside.submit(lint_book, book, spelling_findings)
+        data = pipeline.make("pdf")  # built before anything in the folder is touched
+        findings = linted.result()
     folder.mkdir(parents=True, exist_ok=True)
     previous = folder / PREVIOUS_PDF
+    old_pages = None
     if (folder / PROOF_PDF).exists():
         os.replace(folder / PROOF_PDF, previous)
+        old_pages = _pages_of_previous(folder, previous)
     proof = write_atomic(folder / PROOF_PDF, data)
     layout = pipeline.context.layouts.layout()
     labels = list(layout.labels)
     pages = render_pages(proof, folder / "pages", "page")
     changes = []
     if previous.exists():
-        old_pages = render_pages(previous, folder / "previous", "page")
+        old_pages = old_pages or render_pages(previous, folder / "previous", "page")
         changes = changed_pages(folder, old_pages, pages, labels)
     chapters = _chapters(rendered, layout, labels)
-    for finding in lint_book(book, spelling_findings):
+    for finding in findings:
         chapter = next((c for c in chapters if c.source == finding.path), None)
         if chapter is not None:
             chapter.findings.append(finding)
     if previous.exists():
-        _text_changes(chapters, previous, proof)
+        _text_changes(chapters, previous, proof, {change.index for change in changes})
     env = templates.environment(rendered.root)
     env.filters["source_anchor"] = source_anchor
     page = templates.render(env, "proof-report.html", book=rendered, chapters=chapters, pages=list(zip(pages, labels)),
@@ -111,8 +121,27 @@ def _build_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch else datetime.now(timezone.utc)
 
 
+def _pages_of_previous(folder: Path, previous: Path) -> list[str] | None:
+    """The images of the proof that has just become the previous one, moved to "previous/": they were drawn
+    from it. None when they are not all there (that proof stopped before drawing them)."""
+    import pypdfium2
+
+    pages = folder / "pages"
+    drawn = sorted(pages.glob("page-*.png")) if pages.is_dir() else []
+    document = pypdfium2.PdfDocument(str(previous))
+    try:
+        if not drawn or len(drawn) != len(document):
+            return None
+    finally:
+        document.close()
+    shutil.rmtree(folder / "previous", ignore_errors=True)
+    os.replace(pages, folder / "previous")
+    return [f"previous/{path.name}" for path in drawn]
+
+
 def render_pages(pdf: Path, folder: Path, prefix: str) -> list[str]:
-    """Every page as a PNG (file names relative to the proof folder)."""
+    """Every page as a PNG (file names relative to the proof folder). PDFium draws one page at a time (it
+    cannot draw two at once); the PNGs are compressed in threads meanwhile (zlib lets go of the GIL)."""
     import pypdfium2
 
     if folder.exists():
@@ -121,13 +150,37 @@ def render_pages(pdf: Path, folder: Path, prefix: str) -> list[str]:
     names = []
     document = pypdfium2.PdfDocument(str(pdf))
     try:
-        for index, page in enumerate(document):
-            name = f"{prefix}-{index + 1:04d}.png"
-            page.render(scale=IMAGE_DPI / 72).to_pil().save(folder / name, optimize=False)
-            names.append(f"{folder.name}/{name}")
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as threads:
+            digests, saved = [], []
+            for index, page in enumerate(document):
+                name = f"{prefix}-{index + 1:04d}.png"
+                bitmap = page.render(scale=IMAGE_DPI / 72)
+                below_stamp = memoryview(bitmap.buffer).cast("B")[bitmap.stride * _stamp_band_px():]
+                digests.append(hashlib.sha256(f"{bitmap.width}x{bitmap.height}".encode() + below_stamp).hexdigest())
+                saved.append(threads.submit(_save, bitmap, bitmap.to_pil(), folder / name))
+                names.append(f"{folder.name}/{name}")
+            for done in saved:
+                done.result()
     finally:
         document.close()
+    write_atomic(folder / DIGESTS, json.dumps(digests).encode("utf-8"))
     return names
+
+
+def _save(bitmap, image, path: Path) -> None:
+    """Write a page's PNG (`bitmap`, PDFium's, holds the image's pixels until then): in grey when the page has no
+    colour, which halves the time; zlib's fastest level, which is also the smallest for pages of text."""
+    from PIL import ImageChops
+
+    if image.mode == "RGB":
+        red, green, blue = image.split()
+        if ImageChops.difference(red, green).getbbox() is None and ImageChops.difference(green, blue).getbbox() is None:
+            image = image.convert("L")
+    image.save(path, compress_level=1)
+
+
+def _stamp_band_px() -> int:
+    return round(STAMP_BAND_PT * IMAGE_DPI / 72)
 
 
 def changed_pages(folder: Path, before: list[str], after: list[str], labels: list[str]) -> list[PageChange]:
@@ -135,10 +188,14 @@ def changed_pages(folder: Path, before: list[str], after: list[str], labels: lis
     from PIL import Image, ImageChops
 
     changes = []
+    old_digests, new_digests = _digests(folder, before), _digests(folder, after)
     for index in range(max(len(before), len(after))):
         old = before[index] if index < len(before) else None
         new = after[index] if index < len(after) else None
-        if old and new:
+        if old and new and old_digests and new_digests:
+            if old_digests[index] == new_digests[index]:
+                continue
+        elif old and new:
             with Image.open(folder / old) as a, Image.open(folder / new) as b:
                 if a.size == b.size and ImageChops.difference(_unstamped(a), _unstamped(b)).getbbox() is None:
                     continue
@@ -147,12 +204,23 @@ def changed_pages(folder: Path, before: list[str], after: list[str], labels: lis
     return changes
 
 
+def _digests(folder: Path, names: list[str]) -> list[str] | None:
+    """The digests render_pages kept beside these page images, None if there are none for exactly them."""
+    if not names:
+        return None
+    try:
+        digests = json.loads((folder / Path(names[0]).parent / DIGESTS).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return digests if isinstance(digests, list) and len(digests) == len(names) else None
+
+
 def _unstamped(image):
     """The page without the proof stamp's strip at the top, which changes with every build."""
     from PIL import ImageDraw
 
     image = image.convert("RGB")
-    ImageDraw.Draw(image).rectangle([0, 0, image.width, round(STAMP_BAND_PT * IMAGE_DPI / 72)], fill="white")
+    ImageDraw.Draw(image).rectangle([0, 0, image.width, _stamp_band_px()], fill="white")
     return image
 
 
@@ -179,13 +247,17 @@ def page_labels(pdf: Path | bytes) -> list[str]:
         document.close()
 
 
-def page_texts(pdf: Path | bytes) -> list[str]:
-    """Each page's text, without the proof stamp (which changes with every build)."""
+def page_texts(pdf: Path | bytes, sheets: Collection[int] | None = None) -> list[str]:
+    """Each page's text, without the proof stamp (which changes with every build); only the `sheets` given (from
+    0) are read, if any are, and the others left empty."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(pdf) if isinstance(pdf, Path) else pdf)
     try:
-        texts = [NOT_TEXT.sub("", page.get_textpage().get_text_bounded().replace("\r\n", "\n")) for page in document]
+        texts = [""] * len(document)
+        for index in range(len(document)) if sheets is None else sorted(set(sheets) & set(range(len(document)))):
+            text = document[index].get_textpage().get_text_bounded()
+            texts[index] = NOT_TEXT.sub("", text.replace("\r\n", "\n"))
     finally:
         document.close()
     stamp = _stamp_line()
@@ -208,13 +280,10 @@ def text_diff(old: str, new: str) -> list[str]:
 
 
 def _chapters(book, layout, labels: list[str]) -> list[ChapterProof]:
-    starts = []
-    for chapter in book.chapters:
-        anchor = f"section-{chapter.id}"
-        starts.append(next((i for i, page in enumerate(layout.document.pages) if anchor in page.anchors), 0))
+    starts = [_first_page(chapter.id, layout, labels) for chapter in book.chapters]
     proofs = []
     for position, chapter in enumerate(book.chapters):
-        end = starts[position + 1] - 1 if position + 1 < len(starts) else len(layout.document.pages) - 1
+        end = starts[position + 1] - 1 if position + 1 < len(starts) else len(labels) - 1
         words = len(WORD.findall(html.unescape(_strip_tags(chapter.body_html))))
         last = max(end, starts[position])
         proofs.append(ChapterProof(chapter.id, chapter.title, chapter.source, words, labels[starts[position]],
@@ -222,10 +291,26 @@ def _chapters(book, layout, labels: list[str]) -> list[ChapterProof]:
     return proofs
 
 
-def _text_changes(chapters: list[ChapterProof], old_pdf: Path, new_pdf: Path) -> None:
-    """The text each chapter gained or lost since the previous proof (pages grouped by the new layout)."""
-    old, new = page_texts(old_pdf), page_texts(new_pdf)
-    for chapter in chapters:
+def _first_page(chapter_id: str, layout, labels: list[str]) -> int:
+    """The sheet (from 0) a chapter opens on: where its heading's anchor is in the laid-out document (the whole
+    book, or the front matter of one laid out in parts), else the first page that begins inside it."""
+    anchor = f"section-{chapter_id}"
+    found = next((i for i, page in enumerate(layout.document.pages) if anchor in page.anchors), None)
+    if found is None:
+        sheet = {label: index for index, label in enumerate(labels)}
+        found = next((sheet[start.label] for start in layout.page_starts if start.chapter_id == chapter_id), 0)
+    return found
+
+
+def _text_changes(chapters: list[ChapterProof], old_pdf: Path, new_pdf: Path, changed: set[int]) -> None:
+    """The text each chapter gained or lost since the previous proof (pages grouped by the new layout); only a
+    chapter with a `changed` page can have any."""
+    touched = [c for c in chapters if any(c.pages[0] <= sheet <= c.pages[1] for sheet in changed)]
+    if not touched:
+        return
+    sheets = {sheet for chapter in touched for sheet in range(chapter.pages[0], chapter.pages[1] + 1)}
+    old, new = page_texts(old_pdf, sheets), page_texts(new_pdf, sheets)
+    for chapter in touched:
         first, last = chapter.pages
         chapter.text_changes = text_diff("\n".join(old[first:last + 1]), "\n".join(new[first:last + 1]))
 

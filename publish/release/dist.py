@@ -44,8 +44,11 @@ class ReleaseFile:
         return f"{self.size / 1024:.0f} KB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MB"
 
 
-def make_release(manuscript: Path, dist: Path, report: Report, force: bool = False, strict: bool = False) -> Path:
-    """Build every format into dist/<slug>-<version>/ at once: the folder appears whole or not at all."""
+def make_release(manuscript: Path, dist: Path, report: Report, force: bool = False, strict: bool = False,
+                 cache: Path | None = None) -> Path:
+    """Build every format into dist/<slug>-<version>/ at once: the folder appears whole or not at all. `cache`:
+    a build folder's cache (what `publish build` keeps), whose layouts and chapters are reused where the input
+    is the same."""
     book = load_book(manuscript)
     output_folder(dist)
     version = book.metadata.version or _git(manuscript, "describe", "--tags", "--always") or "0"
@@ -55,7 +58,7 @@ def make_release(manuscript: Path, dist: Path, report: Report, force: bool = Fal
         raise PublishError(Problem(f"release {target} exists already; change 'version' in book.yaml or pass --force "
                                    "to replace it"))
     options = BuildOptions(strict=strict, source_date=_commit_time(manuscript))
-    pipeline = Pipeline(book, report, options, version=version)
+    pipeline = Pipeline(book, report, options, cache=cache, version=version)
     dist.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=dist))
     try:
