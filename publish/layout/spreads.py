@@ -53,7 +53,7 @@ def balanced(context, caps: Caps, remake, index: int, verso: Made) -> tuple[Made
     if not _may_balance(context, recto) or _even(verso, recto):
         return verso, recto
     short = _short_pair(verso, recto)
-    if short is not None and caps.may_try(4):  # this try, and putting the pages back as they were
+    if short is not None and caps.may_try(2):  # this try (putting the pages back, if it fails, is two more)
         return _run_short(context, caps, remake, index, verso, short)
     return verso, recto
 
