@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from publish.model import FRONT_ROLES, RenderedBook
 from publish.proofing.proof import page_labels
 
 PAGE_SCALE = 1.5  # pixels per PDF point of the page images: 108 dpi
+BACKGROUND_NICENESS = 10  # the print build after each save runs below the preview's own work
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,12 @@ def lay_out_on_request(requests, replies, manuscript: Path, out_dir: Path) -> No
         layouts.stop_building()
 
 
+def _in_the_background() -> None:
+    """(In the print build's process, before it starts.) Yield the processors to the preview's own work: drawing
+    the pages just laid out for the browser, building the web edition."""
+    os.nice(BACKGROUND_NICENESS)
+
+
 def _saved_since(requests) -> list[str] | None:
     """The paths of the next request and of those that came meanwhile (the latest pages are all that is
     wanted); None: stop."""
@@ -167,7 +175,8 @@ class _Layouts:
         self.errors = tempfile.TemporaryFile()  # not a pipe: a build's many warnings would fill it and stop it
         self.building = subprocess.Popen(
             [sys.executable, "-m", "publish", "build", "pdf", "-q", "-m", str(self.manuscript), "-o",
-             str(self.out_dir)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors)
+             str(self.out_dir)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
+            preexec_fn=_in_the_background)
 
     def stop_building(self) -> None:
         if self.building is not None:
