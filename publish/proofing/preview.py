@@ -11,7 +11,6 @@ import re
 import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
@@ -109,6 +108,9 @@ def _watch(preview: Preview, stop: threading.Event) -> None:
 
 
 def _handler(preview: Preview):
+    # imported here (and in serve): every command imports this module, and few serve
+    from http.server import BaseHTTPRequestHandler
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
             path = self.path.split("?")[0]
@@ -153,6 +155,8 @@ def serve(manuscript: Path, port: int, report: Report, say: Callable[[str], None
           out_dir: Path | None = None) -> None:
     """Serve until Ctrl-C (or SIGTERM), then stop the server and the watcher cleanly. `out_dir`: where the print
     pages' PDF is built (as `publish build pdf -o` does); None: no print pages."""
+    from http.server import ThreadingHTTPServer
+
     print_side = PrintSide(manuscript, out_dir) if out_dir is not None else None
     preview = Preview(manuscript, say, print_side)
     chapters = {path: stamp for path, stamp in watched_files(manuscript).items() if path.suffix == ".md"}
