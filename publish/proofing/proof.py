@@ -7,11 +7,12 @@ import difflib
 import hashlib
 import html
 import json
+import multiprocessing
 import os
 import re
 import shutil
 from collections.abc import Collection
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -69,7 +70,9 @@ def make_proof(manuscript: Path, folder: Path, report: Report, strict: bool = Fa
     # Laid out like the PDF build (in parts, on every core), with what it keeps in the proof folder's own cache
     pipeline = Pipeline(book, report, BuildOptions(strict=strict, stamp=stamp), cache=folder / CACHE)
     rendered = pipeline.rendered
-    with ThreadPoolExecutor(max_workers=1) as beside:  # linted while the layout's workers lay the parts out
+    # Linted beside the layout, in a process started fresh: a thread would be running while the layout forks
+    # its workers, and a lock it held then would stay held in them.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as beside:
         linted = beside.submit(lint_book, book, spelling_findings)
         data = pipeline.make("pdf")  # built before anything in the folder is touched
         findings = linted.result()
