@@ -120,8 +120,8 @@ def test_no_printed_line_opens_with_french_closing_punctuation(tmp_path):
 def test_an_english_dash_stays_with_the_word_before_it(tmp_path):
     (tmp_path / "book.yaml").write_text("title: Long\nlanguage: en\n")
     words = "the rain fell without a sound on the roofs of the sleeping town and nobody came".split()
-    (tmp_path / "long.md").write_text(_long_chapter(words, ["{}—she said.", "{}—", "“{}—”", "{}."]),
-                                      encoding="utf-8")
+    marks = ["{}—she said.", "{}—", "“{}—”", "{}.", "*{}*—so."]  # the last: after an element, in its tail
+    (tmp_path / "long.md").write_text(_long_chapter(words, marks), encoding="utf-8")
     pages = pdf_pages(build(tmp_path, tmp_path / "out", ["pdf"], Report())[0])
     lines = [line.text for page in pages for line in page.body_lines()]
     assert len(lines) > 200 and not [line for line in lines if line.startswith("—")]

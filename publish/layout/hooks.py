@@ -1,8 +1,10 @@
 """Every change this tool makes to WeasyPrint's behaviour, in one place, installed only while a print layout runs
-and removed after it (WeasyPrint is pinned; these wrap seven of its functions):
+and removed after it (WeasyPrint is pinned; these wrap eight of its functions):
 - lines are broken without hyphenating a third line-end in a row, nor a paragraph's last full line (which would
   leave a stub such as "fully." on the last line), nor a right-hand page's last line: its line maker and the
   hyphenation dictionary lookup of its line breaker are wrapped;
+- a line is laid out with the next one ahead, and where the next would be loose, it gives that line its last
+  word (or part of it) when that evens the two: its line maker, and the room it finds for a line, are wrapped;
 - a layout in parts leaves the margin boxes (folios, running heads) of its pages to a `MarginsLater`, which makes
   them once the part's first folio is known (the last step of its layout_document is wrapped);
 - a page's text block is a whole number of the body's lines deep (the rest goes to the bottom margin), so that
@@ -27,6 +29,8 @@ from publish.layout import spreads
 from publish.layout.line_breaks import HYPHENS, line_text
 
 STRETCH_PER_SPACE = 0.9  # characters moved to the next line per space of the line they leave, at most
+LOOSE_SPACE_EM = 0.3  # a justified line whose spaces stretch more than this reads as loose
+NARROWER_PX = 0.5  # past a line's own words: laid out this much narrower, it sends its last word down
 
 
 class MarginsLater:
@@ -63,6 +67,7 @@ class _Layout(threading.local):
     held = None  # (index, its page maker entry, its remake state, (page, resume_at)): a right-hand page made ahead
     leading: float | None = None  # the body's line height, CSS px
     folios: dict[str, int] | None = None  # id -> the page number its page counter has, whatever page it is on
+    narrow: float | None = None  # CSS px taken off the room of the line being laid out
 
 
 _layout = _Layout()
@@ -107,7 +112,9 @@ def _install() -> None:
     _originals.update(next_linebox=inline.get_next_linebox, pyphen=line_break.pyphen,
                       margin_boxes=layout.make_margin_boxes, remake_page=page.remake_page,
                       block_level_layout=page.block_level_layout, page_height=page.page_height,
-                      target_page_counters=TargetCollector.cache_target_page_counters)
+                      target_page_counters=TargetCollector.cache_target_page_counters,
+                      avoid_collisions=inline.avoid_collisions)
+    inline.avoid_collisions = _avoid_collisions
     TargetCollector.cache_target_page_counters = _target_page_counters
     inline.get_next_linebox = _next_linebox
     line_break.pyphen = _Dictionaries(_originals["pyphen"])
@@ -126,6 +133,7 @@ def _remove() -> None:
 
     TargetCollector.cache_target_page_counters = _originals.pop("target_page_counters")
     inline.get_next_linebox = _originals.pop("next_linebox")
+    inline.avoid_collisions = _originals.pop("avoid_collisions")
     line_break.pyphen = _originals.pop("pyphen")
     layout.make_margin_boxes = _originals.pop("margin_boxes")
     page.remake_page = _originals.pop("remake_page")
@@ -138,20 +146,26 @@ def _next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
     if _layout.seen is None:
         return next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
     before = _layout.seen.get((linebox.element, repr(skip_stack)), 0)
+    hyphenate = before < 2
     ahead, _layout.ahead = _layout.ahead, None
-    if ahead is not None and ahead[0] == (id(linebox), repr(skip_stack), position_y, bottom_space):
+    if ahead is not None and ahead[0] == (id(linebox), repr(skip_stack), position_y, bottom_space, hyphenate):
         line, resume_at = ahead[1]
     else:
-        line, resume_at = _line(before < 2, context, linebox, position_y, bottom_space, skip_stack, *args)
-    if before < 2 and _ends_hyphenated(line, resume_at) and (
-            _ends_recto(context, line, bottom_space)
-            or _last_line_follows(context, linebox, line, bottom_space, resume_at, args, before + 1 < 2)):
-        whole = _line(False, context, linebox, position_y, bottom_space, skip_stack, *args)
-        if not _too_loose(whole[0], line):
-            line, resume_at = whole
-            _layout.ahead = None  # it was laid out after the line just dropped
+        line, resume_at = _line(hyphenate, context, linebox, position_y, bottom_space, skip_stack, *args)
+    after = None  # the line after `line` laid out ahead, and its entry for the next call
+    if hyphenate and _ends_hyphenated(line, resume_at):
+        stub = _ends_recto(context, line, bottom_space)
+        if not stub:
+            after = _ahead(context, linebox, line, bottom_space, resume_at, args, before + 1 < 2)
+            stub = after[0][1] is None  # the rest of the paragraph fits on one line
+        whole = _line(False, context, linebox, position_y, bottom_space, skip_stack, *args) if stub else None
+        if whole is not None and not _too_loose(whole[0], line):
+            (line, resume_at), after = whole, None
     if line is not None and resume_at is not None:
-        _layout.seen[(linebox.element, repr(resume_at))] = before + 1 if _ends_hyphenated(line, resume_at) else 0
+        line, resume_at, after = _evened(context, linebox, (line, resume_at), after, before,
+                                         (position_y, bottom_space, skip_stack), args)
+        _layout.seen[(linebox.element, repr(resume_at))] = _hyphens_after(line, resume_at, before)
+        _layout.ahead = after[1] if after is not None else None
     return line, resume_at
 
 
@@ -164,26 +178,97 @@ def _line(hyphenate: bool, *arguments):
         _layout.hyphenate = before
 
 
-def _last_line_follows(context, linebox, line, bottom_space, resume_at, args, hyphenate: bool) -> bool:
-    """Whether the rest of the paragraph after `line` fits on one line, found by laying that line out ahead.
-    What laying out a line may change in the context (the floats beside it) is put back after it; a line that
-    changed none of it is kept for WeasyPrint's next call, which asks for that very line (`hyphenate`: whether it
-    may end hyphenated). (A line could also record a running element, position: running(), which no stylesheet of
-    the tool uses.)"""
-    shapes, broken = list(context.excluded_shapes), dict(context.broken_out_of_flow)
-    absolutes, fixed = [], []
+def _hyphens_after(line, resume_at, before: int) -> int:
+    """Hyphenated line-ends in a row once `line` is set, `before` of them right before it."""
+    return before + 1 if _ends_hyphenated(line, resume_at) else 0
+
+
+def _ahead(context, linebox, line, bottom_space, resume_at, args, hyphenate: bool):
+    """((the line after `line`, where it resumes), its entry for WeasyPrint's next call or None), found by laying
+    that line out ahead (`hyphenate`: whether it may end hyphenated). What laying out a line may change in the
+    context (the floats beside it) is put back after it; only a line that changed none of it is kept for the next
+    call, which asks for that very line. (A line could also record a running element, position: running(), which
+    no stylesheet of the tool uses.)"""
     position_y = line.position_y + line.height
     indent, linebox.text_indent = linebox.text_indent, 0  # as WeasyPrint sets it for every line after the first
     try:
-        ahead = _line(hyphenate, context, linebox, position_y, bottom_space, resume_at, args[0], absolutes, fixed,
-                      None, None)
+        laid, unchanged = _tentatively(hyphenate, context, linebox, position_y, bottom_space, resume_at, args[0],
+                                       None, None)
     finally:
         linebox.text_indent = indent
+    entry = ((id(linebox), repr(resume_at), position_y, bottom_space, hyphenate), laid) if unchanged else None
+    return laid, entry
+
+
+def _tentatively(hyphenate: bool, context, linebox, position_y, bottom_space, skip_stack, containing_block,
+                 first_letter_style, first_line_style):
+    """(line, resume_at) laid out with the context put back after it, and whether it changed nothing there."""
+    shapes, broken = list(context.excluded_shapes), dict(context.broken_out_of_flow)
+    absolutes, fixed = [], []
+    try:
+        laid = _line(hyphenate, context, linebox, position_y, bottom_space, skip_stack, containing_block,
+                     absolutes, fixed, first_letter_style, first_line_style)
+    finally:
         unchanged = shapes == context.excluded_shapes and broken == context.broken_out_of_flow
         context.excluded_shapes, context.broken_out_of_flow = shapes, broken
-    if unchanged and not absolutes and not fixed:
-        _layout.ahead = ((id(linebox), repr(resume_at), position_y, bottom_space), ahead)
-    return ahead[1] is None
+    return laid, unchanged and not absolutes and not fixed
+
+
+def _evened(context, linebox, laid, after, before: int, where, args):
+    """(line, resume_at, the line after it ahead): `laid`, or, where the line after it would be loose and is not
+    the paragraph's last, the same line laid out narrower so that its last word (or part of it) goes down, when
+    that leaves the looser of the two lines less loose than the line after was: greedy line breaking's worst
+    lines, evened out over two."""
+    line, resume_at = laid
+    position_y, bottom_space, skip_stack = where
+    if after is None:
+        after = _ahead(context, linebox, line, bottom_space, resume_at, args, _hyphens_after(*laid, before) < 2)
+    next_line, next_resume = after[0]
+    if next_line is None or next_resume is None or _stretch(next_line) <= LOOSE_SPACE_EM or args[3] is not None:
+        return line, resume_at, after
+    may_hyphenate = before < 2 and not _ends_recto(context, line, bottom_space)
+    _layout.narrow = _slack(line) + NARROWER_PX
+    try:
+        shorter, unchanged = _tentatively(may_hyphenate, context, linebox, position_y, bottom_space, skip_stack,
+                                          args[0], *args[3:5])
+    finally:
+        _layout.narrow = None
+    if not unchanged or shorter[0] is None or shorter[1] is None or repr(shorter[1]) == repr(resume_at):
+        return line, resume_at, after
+    shorter_after = _ahead(context, linebox, shorter[0], bottom_space, shorter[1], args,
+                           _hyphens_after(*shorter, before) < 2)
+    following, following_resume = shorter_after[0]
+    if following is None or following_resume is None or \
+            max(_stretch(shorter[0]), _stretch(following)) >= _stretch(next_line):
+        return line, resume_at, after
+    return *shorter, shorter_after
+
+
+def _stretch(line) -> float:
+    """How far a justified line's spaces are stretched past their natural width, in ems of its text (0 for a line
+    that is not justified)."""
+    return max(_spacings(line), default=0.0) / line.style["font_size"]
+
+
+def _spacings(box):
+    yield getattr(box, "justification_spacing", 0) or 0
+    for child in getattr(box, "children", ()):
+        yield from _spacings(child)
+
+
+def _slack(line) -> float:
+    """The room left at the end of `line` before it was justified, CSS px."""
+    from weasyprint.layout.inline import count_expandable_spaces
+
+    return max(_spacings(line), default=0.0) * count_expandable_spaces(line)
+
+
+def _avoid_collisions(context, box, containing_block, outer=True):
+    """WeasyPrint's room for a line; narrower by `_layout.narrow` for the first call of a line laid out narrower
+    (where its words are placed; the later calls, where it is justified, get the full measure)."""
+    position_x, position_y, width = _originals["avoid_collisions"](context, box, containing_block, outer)
+    narrow, _layout.narrow = _layout.narrow, None
+    return position_x, position_y, width - narrow if narrow else width
 
 
 def _ends_recto(context, line, bottom_space) -> bool:

@@ -26,6 +26,7 @@ FRENCH_AFTER_ELEMENT = re.compile(f"^{SPACES}([»!?;]|:(?=\\s|$))")  # a tail: t
 WORD_DASH = re.compile(r"(?<=[^\s\u2060—(\[{«„“‘])—")  # after a word or its punctuation (";—to"), not after a space
 SPACED_DASH = re.compile(r"(?<=\S) ([—–])(?= )")
 SPACED_DASH_AFTER_ELEMENT = re.compile(r"^ ([—–])(?= )")  # a tail: the dash follows the element's last word
+WORD_DASH_AFTER_ELEMENT = re.compile(r"^—")  # a tail: "<em>semper</em>—that"
 DIALOGUE_DASH = re.compile(r"^(\s*)—[ \t]+")
 
 
@@ -48,6 +49,8 @@ def apply_typography(root: etree._Element, language: str, direction: str = "ltr"
         text = SPACED_DASH.sub(f"{NBSP}\\1", text)
         if slot == "tail":
             text = SPACED_DASH_AFTER_ELEMENT.sub(f"{NBSP}\\1", text, count=1)
+            if node.tag != "br":
+                text = WORD_DASH_AFTER_ELEMENT.sub(f"{WORD_JOINER}—", text, count=1)
         if french:
             if slot == "tail":
                 text = FRENCH_AFTER_ELEMENT.sub(lambda m: _spaced(m.group(1)), text, count=1)
