@@ -36,3 +36,17 @@ def test_the_pages_are_run_short_where_no_paragraph_is_split_below_its_orphans_a
     # Not after B (C alone overleaf) nor after A (A alone at the foot): after the eighth line, where both end.
     eighth = spreads._flow(verso.page)[7].bottom
     assert verso_bottom == pytest.approx(eighth) and recto_bottom == pytest.approx(eighth)
+
+
+def test_the_paragraph_set_a_line_longer_is_the_one_whose_lines_give_up_least():
+    """Its last line leaves room that the lines before it share: the paragraph whose last line is nearly full;
+    not one whose last line leaves more than its lines can take up, nor one of fewer lines than LENGTHEN_LINES,
+    nor one not justified."""
+    words = "word " * 34
+    page = _page("<style>p { text-align: justify }</style>" f"<p>{words}</p><p>{words * 2}end of it</p>"
+                 f"<p>{'word ' * 12}</p><p style='text-align: left'>{'word ' * 14}</p>")
+    blocks = spreads._blocks(page.children[0])
+    assert [len(lines) for _, lines in blocks] == [4, 7, 2, 2]
+    element, narrower = spreads._paragraph_to_lengthen(page, set())
+    assert element is blocks[1][0].element and 0 < narrower < spreads.LENGTHEN_EM * 10
+    assert spreads._paragraph_to_lengthen(page, {element}) is None

@@ -11,7 +11,8 @@ and removed after it (WeasyPrint is pinned; these wrap eight of its functions):
   a page's last line, or the last line of its footnotes, stands where a full page's does: its page height is
   wrapped;
 - facing pages are made the same depth (spreads.py): its page maker is wrapped to lay out a left-hand page with
-  the right-hand page after it, and the layout of a page's flow to end the text of a page run short higher;
+  the right-hand page after it, the layout of a page's flow to end the text of a page run short higher, and the
+  line maker to set the words of a paragraph run a line long in a narrower room;
 - the front matter of a layout in parts prints the body's folios in its contents without the body's pages: the
   ids it links to are laid out on one stand-in page and given their folios where the page counters of a
   `target-counter()` target are kept (a method of its target collector is wrapped).
@@ -169,13 +170,15 @@ def _next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args)
     return line, resume_at
 
 
-def _line(hyphenate: bool, *arguments):
-    """WeasyPrint's next line, hyphenated where its dictionary allows only if `hyphenate`."""
-    before, _layout.hyphenate = _layout.hyphenate, hyphenate
+def _line(hyphenate: bool, context, linebox, *arguments, narrower: float = 0.0):
+    """WeasyPrint's next line, hyphenated where its dictionary allows only if `hyphenate`, its words set in a
+    room `narrower` CSS px narrower, and narrower still in a paragraph that facing pages run a line long."""
+    looser = _layout.caps.looser.get(linebox.element, 0.0) if _layout.caps is not None else 0.0
+    before, _layout.hyphenate, _layout.narrow = _layout.hyphenate, hyphenate, (narrower + looser) or None
     try:
-        return _originals["next_linebox"](*arguments)
+        return _originals["next_linebox"](context, linebox, *arguments)
     finally:
-        _layout.hyphenate = before
+        _layout.hyphenate, _layout.narrow = before, None
 
 
 def _hyphens_after(line, resume_at, before: int) -> int:
@@ -201,13 +204,13 @@ def _ahead(context, linebox, line, bottom_space, resume_at, args, hyphenate: boo
 
 
 def _tentatively(hyphenate: bool, context, linebox, position_y, bottom_space, skip_stack, containing_block,
-                 first_letter_style, first_line_style):
+                 first_letter_style, first_line_style, narrower: float = 0.0):
     """(line, resume_at) laid out with the context put back after it, and whether it changed nothing there."""
     shapes, broken = list(context.excluded_shapes), dict(context.broken_out_of_flow)
     absolutes, fixed = [], []
     try:
         laid = _line(hyphenate, context, linebox, position_y, bottom_space, skip_stack, containing_block,
-                     absolutes, fixed, first_letter_style, first_line_style)
+                     absolutes, fixed, first_letter_style, first_line_style, narrower=narrower)
     finally:
         unchanged = shapes == context.excluded_shapes and broken == context.broken_out_of_flow
         context.excluded_shapes, context.broken_out_of_flow = shapes, broken
@@ -227,12 +230,8 @@ def _evened(context, linebox, laid, after, before: int, where, args):
     if next_line is None or next_resume is None or _stretch(next_line) <= LOOSE_SPACE_EM or args[3] is not None:
         return line, resume_at, after
     may_hyphenate = before < 2 and not _ends_recto(context, line, bottom_space)
-    _layout.narrow = _slack(line) + NARROWER_PX
-    try:
-        shorter, unchanged = _tentatively(may_hyphenate, context, linebox, position_y, bottom_space, skip_stack,
-                                          args[0], *args[3:5])
-    finally:
-        _layout.narrow = None
+    shorter, unchanged = _tentatively(may_hyphenate, context, linebox, position_y, bottom_space, skip_stack,
+                                      args[0], *args[3:5], narrower=spreads.slack(line) + NARROWER_PX)
     if not unchanged or shorter[0] is None or shorter[1] is None or repr(shorter[1]) == repr(resume_at):
         return line, resume_at, after
     shorter_after = _ahead(context, linebox, shorter[0], bottom_space, shorter[1], args,
@@ -247,20 +246,7 @@ def _evened(context, linebox, laid, after, before: int, where, args):
 def _stretch(line) -> float:
     """How far a justified line's spaces are stretched past their natural width, in ems of its text (0 for a line
     that is not justified)."""
-    return max(_spacings(line), default=0.0) / line.style["font_size"]
-
-
-def _spacings(box):
-    yield getattr(box, "justification_spacing", 0) or 0
-    for child in getattr(box, "children", ()):
-        yield from _spacings(child)
-
-
-def _slack(line) -> float:
-    """The room left at the end of `line` before it was justified, CSS px."""
-    from weasyprint.layout.inline import count_expandable_spaces
-
-    return max(_spacings(line), default=0.0) * count_expandable_spaces(line)
+    return max(spreads.spacings(line), default=0.0) / line.style["font_size"]
 
 
 def _avoid_collisions(context, box, containing_block, outer=True):
@@ -316,6 +302,7 @@ def _remake_page(index, context, root_box, html):
     which is held for the next call."""
     remake = _originals["remake_page"]
     held, _layout.held = _layout.held, None
+    _layout.ahead = None  # a page's first line is never the one laid out ahead of the last page's last
     if _layout.seen is not None and _layout.leading is None:
         _layout.leading = _body_leading(root_box)
     if _layout.caps is None or _layout.seen is None:

@@ -4,7 +4,10 @@ moved one off the other's line grid):
 - both are run short to the deepest depth where both can end with no widow, orphan or heading left at the foot,
   found from the lines as laid out, and laid out again (what a page gives up opens the next page);
 - a difference of less than a line is made up on the page that has a gap in it (before its last heading, scene
-  break, quotation or other block with space above it): what follows the gap moves down. Leading never changes.
+  break, quotation or other block with space above it): what follows the gap moves down. Leading never changes;
+- where no such depth exists, a paragraph of the shorter page is set a line longer (TeX's looseness: its words
+  in a room a little narrower), so that what follows moves a line on; a second one where that brings the two
+  closer.
 If that does not balance the pair (the line maker may break the new last lines otherwise), it is laid out as it
 first was. Laying pages out again is held to a share of each chapter's pages (`BUDGET`). hooks.py calls
 `balanced` while WeasyPrint lays out a left-hand page, and holds the right-hand page for WeasyPrint's next call.
@@ -15,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 TOLERANCE = 1.5  # CSS px (about 1.1 pt): depths this close are the same
-BUDGET, BUDGET_START = 0.25, 4  # pages laid out again, at most, per page of the chapter (plus a few)
+BUDGET, BUDGET_START = 0.5, 8  # pages laid out again, at most, per page of the chapter (plus a few)
 
 
 @dataclass
@@ -23,6 +26,7 @@ class Caps:
     """How low each page's text may end (CSS px from the page's top), by page number, for pages run short."""
 
     bottoms: dict[int, float] = field(default_factory=dict)
+    looser: dict[object, float] = field(default_factory=dict)  # paragraph element -> CSS px off each line's room
     pages_made: int = 0  # by WeasyPrint, in this chapter (so that a book laid out whole or in parts is the same)
     made_again: int = 0  # to balance spreads
 
@@ -55,6 +59,8 @@ def balanced(context, caps: Caps, remake, index: int, verso: Made) -> tuple[Made
     short = _short_pair(verso, recto)
     if short is not None and caps.may_try(2):  # this try (putting the pages back, if it fails, is two more)
         return _run_short(context, caps, remake, index, verso, short)
+    if short is None and caps.may_try(2):
+        return _run_long(context, caps, remake, index, verso, recto)
     return verso, recto
 
 
@@ -72,6 +78,57 @@ def _run_short(context, caps: Caps, remake, index: int, verso: Made, short) -> t
     if short[0] is not None:
         verso = remake(index)
     return verso, remake(index + 1)
+
+
+def _run_long(context, caps: Caps, remake, index: int, verso: Made, recto: Made) -> tuple[Made, Made]:
+    """The two pages laid out again with a paragraph of the shorter one set a line longer (TeX's looseness), its
+    lines' words in a room a little narrower, so that what follows it moves a line on (a second paragraph too
+    where one brings the pages closer but not to one depth); as they were if that does not balance them."""
+    lengthened, tried = [], set()
+    for _ in range(LENGTHENED):
+        gap = abs(depth(verso.page) - depth(recto.page))
+        shorter = verso if depth(verso.page) < depth(recto.page) else recto
+        found = _paragraph_to_lengthen(shorter.page, tried)
+        if found is None or not caps.may_try(2):
+            break
+        tried.add(found[0])
+        caps.looser[found[0]] = found[1]
+        verso, recto = remake(index), remake(index + 1)
+        if not (_may_balance(context, verso) and _may_balance(context, recto)):
+            lengthened.append(found[0])
+            break
+        if _even(verso, recto):
+            return verso, recto
+        if abs(depth(verso.page) - depth(recto.page)) < gap - TOLERANCE:
+            lengthened.append(found[0])
+        else:
+            del caps.looser[found[0]]
+    for element in lengthened:
+        del caps.looser[element]
+    return remake(index), remake(index + 1)
+
+
+def _paragraph_to_lengthen(page, tried: set) -> tuple[object, float] | None:
+    """(element, CSS px) for the paragraph ending on the page that takes a line more with the least narrowing of
+    its lines there (the room its last line leaves, shared by the lines before it, with some to spare, past the
+    room its lines leave at their ends already), of those not `tried`; None when no paragraph of at least
+    LENGTHEN_LINES lines on the page gains a line by sending down LENGTHEN_EM a line at most."""
+    best = None
+    for block, lines in _blocks(page.children[0]):
+        style = block.style
+        if style["text_align_all"] != "justify" or len(lines) < LENGTHEN_LINES or block.element in tried:
+            continue
+        if block.element_tag not in ("p", "li", "dd", "blockquote"):
+            continue
+        last = lines[-1]
+        if last.width >= block.width - 0.5:  # it goes on overleaf: how much its last line leaves is not known
+            sent = LENGTHEN_EM * style["font_size"] / 2
+        else:
+            sent = (block.width - last.width) / (len(lines) - 1) * LENGTHEN_SPARE + NARROWER_SLACK_PX
+        narrower = sent + sum(slack(line) for line in lines[:-1]) / (len(lines) - 1)
+        if sent <= LENGTHEN_EM * style["font_size"] and (best is None or narrower < best[1]):
+            best = (block.element, narrower)
+    return best
 
 
 def _set(bottoms: dict, page: int, bottom: float | None) -> None:
@@ -93,6 +150,10 @@ class _Line:
 
 
 SHORTEST = 3  # lines the left page may give up, at most
+LENGTHEN_LINES = 4  # a paragraph set a line longer has this many lines on the page, at least
+LENGTHEN_EM = 1.5  # and each of them is set at most this much narrower
+LENGTHEN_SPARE, NARROWER_SLACK_PX = 1.3, 1.0  # words go down whole: the room they need, and some more
+LENGTHENED = 2  # paragraphs set a line longer on a spread, at most
 
 
 def _short_pair(verso: Made, recto: Made) -> tuple[float | None, float] | None:
@@ -210,6 +271,20 @@ def line_height(page) -> float:
     """The height of the page's last line."""
     lines = list(_lines(page.children[0]))
     return max(lines, key=lambda line: line.position_y).height if lines else 0.0
+
+
+def slack(line) -> float:
+    """The room left at the end of a line before it was justified, CSS px."""
+    from weasyprint.layout.inline import count_expandable_spaces
+
+    return max(spacings(line), default=0.0) * count_expandable_spaces(line)
+
+
+def spacings(box):
+    """The justification spacing of each box in `box`, itself included."""
+    yield getattr(box, "justification_spacing", 0) or 0
+    for child in getattr(box, "children", ()):
+        yield from spacings(child)
 
 
 def _lines(box):

@@ -285,8 +285,9 @@ def test_pride_and_prejudice_is_cleanly_set(big_books):
     assert marks["hyphen before a paragraph's last line"] <= 50  # 241 before the line maker looked ahead; 44, and 46
     # once facing pages were balanced (where paragraphs fall on a page changes: a recto's foot may not hyphenate)
     assert marks["hyphen at a recto's foot"] <= 10  # 17 before the line maker looked at the page turn
-    # 68 before facing pages were balanced (spreads.py), 24 with it, 15 once a try is held back by its own cost
-    assert 0 < marks["unbalanced spreads"] <= 18
+    # 68 before facing pages were balanced (spreads.py), 24 with it, 15 once a try is held back by its own cost,
+    # 14 with twice the budget and 9 once a paragraph may be set a line longer where no shorter pair does
+    assert 0 < marks["unbalanced spreads"] <= 10
 
 
 def test_typesetting_checker_finds_faults(tmp_path):
@@ -318,8 +319,9 @@ def test_the_manifesto_keeps_hyphens_off_its_paragraphs_last_full_lines(profile_
     # A word broken over the page turn: 3 before the line maker looked at it, 1 after, 2 with facing pages balanced
     # (p. 17's last line above its footnotes, and p. 49, where keeping the word whole stretches the line too far).
     assert marks["hyphen at a recto's foot"] <= 2
-    assert marks["unbalanced spreads"] <= 4  # 10 before spreads.py and the text block of whole lines; 3 with, 4
-    # once more spreads were tried (one balanced pushes a line where none balances)
+    assert marks["unbalanced spreads"] <= 2  # 10 before spreads.py and the text block of whole lines; 3 with, 4
+    # once more spreads were tried (one balanced pushes a line where none balances); 1 once a paragraph may be set
+    # a line longer
 
 
 def test_footnotes_sit_at_the_foot_of_the_page_that_calls_them(profile_builds):
