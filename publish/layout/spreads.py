@@ -81,14 +81,15 @@ def _run_short(context, caps: Caps, remake, index: int, verso: Made, short) -> t
 
 
 def _run_long(context, caps: Caps, remake, index: int, verso: Made, recto: Made) -> tuple[Made, Made]:
-    """The two pages laid out again with a paragraph of the shorter one set a line longer (TeX's looseness), its
-    lines' words in a room a little narrower, so that what follows it moves a line on (a second paragraph too
-    where one brings the pages closer but not to one depth); as they were if that does not balance them."""
+    """The two pages laid out again with a paragraph of the shorter one (else of the other) set a line longer
+    (TeX's looseness), its lines' words in a room a little narrower, so that what follows it moves a line on,
+    then run short where that balances them; a second paragraph too where one brings the pages closer but not to
+    one depth; as they were if that does not balance them."""
     lengthened, tried = [], set()
     for _ in range(LENGTHENED):
         gap = abs(depth(verso.page) - depth(recto.page))
-        shorter = verso if depth(verso.page) < depth(recto.page) else recto
-        found = _paragraph_to_lengthen(shorter.page, tried)
+        shorter, longer = (verso, recto) if depth(verso.page) < depth(recto.page) else (recto, verso)
+        found = _paragraph_to_lengthen(shorter.page, tried) or _paragraph_to_lengthen(longer.page, tried)
         if found is None or not caps.may_try(2):
             break
         tried.add(found[0])
@@ -97,8 +98,16 @@ def _run_long(context, caps: Caps, remake, index: int, verso: Made, recto: Made)
         if not (_may_balance(context, verso) and _may_balance(context, recto)):
             lengthened.append(found[0])
             break
+        if _stretched(found[0], verso, recto) > LENGTHENED_STRETCH_EM:  # a line of it left loose: not that one
+            del caps.looser[found[0]]
+            continue
         if _even(verso, recto):
             return verso, recto
+        short = _short_pair(verso, recto)
+        if short is not None and caps.may_try(2):  # a line longer, and both pages run short
+            verso, recto = _run_short(context, caps, remake, index, verso, short)
+            if _even(verso, recto):
+                return verso, recto
         if abs(depth(verso.page) - depth(recto.page)) < gap - TOLERANCE:
             lengthened.append(found[0])
         else:
@@ -106,6 +115,13 @@ def _run_long(context, caps: Caps, remake, index: int, verso: Made, recto: Made)
     for element in lengthened:
         del caps.looser[element]
     return remake(index), remake(index + 1)
+
+
+def _stretched(element, *made: Made) -> float:
+    """How far the spaces of the paragraph's loosest line on these pages stretch, in ems."""
+    return max((max(spacings(line), default=0.0) / block.style["font_size"]
+                for page in made for block, lines in _blocks(page.page.children[0]) if block.element is element
+                for line in lines), default=0.0)
 
 
 def _paragraph_to_lengthen(page, tried: set) -> tuple[object, float] | None:
@@ -153,7 +169,8 @@ SHORTEST = 3  # lines the left page may give up, at most
 LENGTHEN_LINES = 4  # a paragraph set a line longer has this many lines on the page, at least
 LENGTHEN_EM = 1.5  # and each of them is set at most this much narrower
 LENGTHEN_SPARE, NARROWER_SLACK_PX = 1.3, 1.0  # words go down whole: the room they need, and some more
-LENGTHENED = 2  # paragraphs set a line longer on a spread, at most
+LENGTHENED = 3  # paragraphs tried, to set a line longer on a spread, at most
+LENGTHENED_STRETCH_EM = 0.9  # none whose lines' spaces then stretch further
 
 
 def _short_pair(verso: Made, recto: Made) -> tuple[float | None, float] | None:

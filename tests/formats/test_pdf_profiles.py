@@ -286,8 +286,9 @@ def test_pride_and_prejudice_is_cleanly_set(big_books):
     # once facing pages were balanced (where paragraphs fall on a page changes: a recto's foot may not hyphenate)
     assert marks["hyphen at a recto's foot"] <= 10  # 17 before the line maker looked at the page turn
     # 68 before facing pages were balanced (spreads.py), 24 with it, 15 once a try is held back by its own cost,
-    # 14 with twice the budget and 9 once a paragraph may be set a line longer where no shorter pair does
-    assert 0 < marks["unbalanced spreads"] <= 10
+    # 14 with twice the budget, 9 once a paragraph may be set a line longer where no shorter pair does, 7 once the
+    # pages may be run short after that too
+    assert 0 < marks["unbalanced spreads"] <= 8
 
 
 def test_typesetting_checker_finds_faults(tmp_path):
