@@ -46,9 +46,9 @@ from publish.progress import Stage
 
 MIN_PARTS = 4  # fewer, and the book is laid out whole
 PART_PAGES = 10  # pages a part should have, about: small enough that a run of hyphens re-lays little
-GROUP_PAGES = 32  # pages of consecutive parts written as one PDF (each embeds its own font subsets): an edit
-# lays out its group again (Pride and Prejudice: 64 pages, 5.3-5.5 s after a one-word edit, 1.37 MB; 32, 2.7-3.7 s,
-# 1.46 MB; 16, 3.9-4.5 s, 1.62 MB)
+GROUP_PAGES = 16  # pages of consecutive parts written as one PDF (each embeds its own font subsets): an edit
+# lays out its group again (Pride and Prejudice at 84cf7c7, three one-word edits, twice: 32 pages, 2.74-3.02 s,
+# 1.46 MB; 16, 1.99-2.69 s, 1.62 MB; cold builds alike)
 # The stand-in page only carries ids for the contents to find; it is never drawn, so it makes no running head
 # or folio of its own (which took a third of the front matter's layout).
 NO_MARGIN_BOXES = " ".join(f"@{box} {{ content: none; }}" for box in (
