@@ -246,7 +246,7 @@ def _evened(context, linebox, laid, after, before: int, where, args):
 def _stretch(line) -> float:
     """How far a justified line's spaces are stretched past their natural width, in ems of its text (0 for a line
     that is not justified)."""
-    return max(spreads.spacings(line), default=0.0) / line.style["font_size"]
+    return max(spreads.spacings(line), default=0.0) / (line.style["font_size"] or 1.0)  # 0 px type: no em
 
 
 def _avoid_collisions(context, box, containing_block, outer=True):

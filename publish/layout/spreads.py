@@ -119,16 +119,17 @@ def _run_long(context, caps: Caps, remake, index: int, verso: Made, recto: Made)
 
 def _stretched(element, *made: Made) -> float:
     """How far the spaces of the paragraph's loosest line on these pages stretch, in ems."""
-    return max((max(spacings(line), default=0.0) / block.style["font_size"]
+    return max((max(spacings(line), default=0.0) / (block.style["font_size"] or 1.0)
                 for page in made for block, lines in _blocks(page.page.children[0]) if block.element is element
                 for line in lines), default=0.0)
 
 
 def _paragraph_to_lengthen(page, tried: set) -> tuple[object, float] | None:
-    """(element, CSS px) for the paragraph ending on the page that takes a line more with the least narrowing of
-    its lines there (the room its last line leaves, shared by the lines before it, with some to spare, past the
-    room its lines leave at their ends already), of those not `tried`; None when no paragraph of at least
-    LENGTHEN_LINES lines on the page gains a line by sending down LENGTHEN_EM a line at most."""
+    """(element, CSS px) for the paragraph on the page that takes a line more with the least narrowing of its
+    lines: past the room they leave at their ends already, a share of what its last line leaves (with some to
+    spare; half of LENGTHEN_EM for one that goes on overleaf, whose last line is not known), of those not
+    `tried`; None when no paragraph of at least LENGTHEN_LINES lines on the page needs less than LENGTHEN_EM a
+    line sent down."""
     best = None
     for block, lines in _blocks(page.children[0]):
         style = block.style
