@@ -1,5 +1,6 @@
-"""What an EPUB build keeps for the next one (the drawn cover, compiled templates, deflated entries) is reused
-while its inputs are unchanged, made again when they change, and never changes the output's bytes."""
+"""What an EPUB build keeps for the next one (the drawn cover, compiled templates, deflated entries), and a PDF
+build's formulas drawn for print, are reused while their inputs are unchanged, made again when they change, and
+never change the output's bytes."""
 
 from __future__ import annotations
 
@@ -108,3 +109,28 @@ def test_compiled_templates_are_kept_in_the_user_cache(manuscript_copy, tmp_path
     with zipfile.ZipFile(tmp_path / "third" / "a-small-book.epub") as built, \
             zipfile.ZipFile(tmp_path / "second" / "a-small-book.epub") as before:
         assert built.read("EPUB/copyright.xhtml") == before.read("EPUB/copyright.xhtml")
+
+
+def test_a_one_word_edit_draws_none_of_the_chapters_formulas_again(tmp_path, monkeypatch):
+    """Print draws each formula as an image: an edit to a chapter's words takes its formulas from what the last
+    build drew, and the PDF has the bytes a cold build gives."""
+    import publish.layout.math
+
+    drawn: list[str] = []
+    draw = publish.layout.math.formula_image
+    monkeypatch.setattr(publish.layout.math, "formula_image", lambda markup: drawn.append(markup) or draw(markup))
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.yaml").write_text("title: Sums\nlanguage: en\n", encoding="utf-8")
+    chapter = book / "sums.md"
+    chapter.write_text("# Sums\n\nThe sum $\\sum_{i=1}^{n} i$ is $n(n+1)/2$, and the mean is $\\bar{x}$.\n\n"
+                       "$$\\int_0^1 x^2 \\, dx = \\frac{1}{3}$$\n", encoding="utf-8")
+    pdf = lambda out: build(book, out, ["pdf"], Report(), BuildOptions(jobs=1))[0].read_bytes()  # noqa: E731
+    pdf(tmp_path / "out")
+    assert len(drawn) == 4
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("the mean", "its mean"), encoding="utf-8")
+    drawn.clear()
+    again = pdf(tmp_path / "out")
+    assert drawn == []
+    draw.cache_clear()
+    assert again == pdf(tmp_path / "cold") and len(drawn) == 4

@@ -21,12 +21,18 @@ from publish.cache.digest import (
     library_version,
 )
 from publish.layout.document import PageStart
+from publish.layout.math import Formulas
 from publish.layout.notes import changed_for_print
 from publish.layout.parts import Counted, Finished, GroupPdf
 from publish.layout.print_html import stylesheet_inputs
 from publish.model import Chapter, RenderedBook
 from publish.output import write_atomic
 from publish.theme.fonts import font_stamps
+
+
+def for_print_folder(cache: Path, profile) -> Path:
+    """Where a book's cache keeps its chapters as print makes them for a profile (a PrintProfile)."""
+    return cache / f"for-print-{profile.name}"
 
 
 class KeptForPrint:
@@ -39,28 +45,42 @@ class KeptForPrint:
         self.used: set[str] = set()
 
     def for_print(self, chapter: Chapter, settings, make) -> Chapter:
-        """The chapter as `make()` changes it for print with `settings` (what else that reads), kept from an
-        earlier build if it was the same then."""
+        """The chapter as `make(formulas)` changes it for print with `settings` (what else that reads), kept from
+        an earlier build if it was the same then; made again otherwise, the formulas it had when last made (kept
+        under its id) not drawn again."""
         if not changed_for_print(chapter):
             return chapter
         key = digest_of(code_fingerprint(), chapter.body_html, *(note.html for note in chapter.footnotes),
                         repr(settings), chapter.id, json.dumps(image_stamps(self.book.root, list(chapter.images))))
         name = f"print-{key}.json"
-        self.used.add(name)
+        formulas_name = f"formulas-{digest_of(code_fingerprint(), library_version('ziamath'), chapter.id)}.json"
+        self.used.update((name, formulas_name))
         try:
             data = json.loads((self.folder / name).read_bytes())
             return replace(chapter, body_html=str(data["body"]), footnotes=tuple(
                 replace(note, html=str(html)) for note, html in zip(chapter.footnotes, data["notes"], strict=True)))
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        made = make()
+        formulas = Formulas(self._formulas(formulas_name))
+        made = make(formulas)
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.folder / name, json.dumps({"body": made.body_html,
                                                      "notes": [note.html for note in made.footnotes]}).encode())
+        if formulas.now:
+            write_atomic(self.folder / formulas_name, json.dumps(formulas.now).encode())
         return made
 
+    def _formulas(self, name: str) -> dict:
+        """The formulas kept under `name` (MathML markup -> what layout/math.py drew of it), or none."""
+        try:
+            kept = json.loads((self.folder / name).read_bytes())
+            return {str(markup): (str(data), float(width), float(height), float(depth))
+                    for markup, (data, width, height, depth) in kept.items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            return {}
+
     def forget_unused(self) -> None:
-        for path in self.folder.glob("print-*.json"):
+        for path in [*self.folder.glob("print-*.json"), *self.folder.glob("formulas-*.json")]:
             if path.name not in self.used:
                 path.unlink(missing_ok=True)
 

@@ -11,6 +11,7 @@ from publish.errors import Report
 from publish.layout import parallel
 from publish.layout.code import report_long_code
 from publish.layout.document import PageStart, PrintLayout
+from publish.layout.kept_parts import KeptForPrint, for_print_folder
 from publish.layout.print_html import (
     layout_key,
     print_environment,
@@ -66,10 +67,14 @@ class PrintLayouts:
         return self.layout(profile).page_starts
 
     def _print_html(self, profile: PrintProfile) -> str:
-        """The whole book as print HTML, made once per profile for its layout and its key."""
+        """The whole book as print HTML, made once per profile for its layout and its key, with the chapters'
+        formulas and code as earlier builds kept them for print."""
         if profile.name not in self._html:
-            env = print_environment(self.book, profile)
+            kept = KeptForPrint(for_print_folder(self.cache, profile), self.book) if self.cache is not None else None
+            env = print_environment(self.book, profile, kept=kept)
             self._html[profile.name] = print_html(env, self.book, self.version, profile, self.book.chapters)
+            if kept is not None:
+                kept.forget_unused()
         return self._html[profile.name]
 
     def _key(self, profile: PrintProfile) -> str:

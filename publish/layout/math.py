@@ -17,13 +17,31 @@ UNITS_PER_EM = 10.0  # ziamath draws at this size: one em of the text is this ma
 VIEW_BOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
 
 
-def draw_math(root: etree._Element) -> None:
-    """Every MathML formula under `root` replaced by an <img> of it."""
+Drawing = tuple[str, float, float, float]  # what formula_image gives
+
+
+class Formulas:
+    """Formulas drawn by an earlier build (MathML markup -> formula_image(markup)), taken from there, and the
+    formulas drawn or taken now, to keep for the next."""
+
+    def __init__(self, before: dict[str, Drawing]) -> None:
+        self.before: dict[str, Drawing] = before
+        self.now: dict[str, Drawing] = {}
+
+    def image(self, markup: str) -> Drawing:
+        drawing = self.now.get(markup) or self.before.get(markup) or formula_image(markup)
+        self.now[markup] = drawing
+        return drawing
+
+
+def draw_math(root: etree._Element, formulas: Formulas | None = None) -> None:
+    """Every MathML formula under `root` replaced by an <img> of it, taken from `formulas` where it has it."""
     for formula in list(root.iter(f"{{{MATHML}}}math")):
         display = formula.get("display") == "block"
         text = formula.get("alttext") or " ".join("".join(formula.itertext()).split())
+        markup = etree.tostring(formula, encoding="unicode", with_tail=False)
         try:
-            data, width, height, depth = formula_image(etree.tostring(formula, encoding="unicode", with_tail=False))
+            data, width, height, depth = formulas.image(markup) if formulas is not None else formula_image(markup)
         except Exception as error:  # ziamath raises many kinds on MathML it cannot draw
             raise FormatError(Problem(f"PDF layout: math '{text[:60]}' cannot be drawn: {error}; simplify the "
                                       "formula")) from None

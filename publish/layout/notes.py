@@ -17,7 +17,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from publish.layout.code import unwrap_plain_spans, wrap_code
-from publish.layout.math import draw_math
+from publish.layout.math import Formulas, draw_math
 from publish.layout.running_heads import with_running_heads
 from publish.model import Chapter, Footnote, Typeface
 from publish.render.svg import image_bytes
@@ -67,7 +67,8 @@ def print_body(chapter: Chapter, opener: str, root: Path, measure_pt: float, cod
     spans are taken out). `kept`: what earlier builds kept of the chapters' formulas drawn and code broken
     (kept_parts.KeptForPrint), or None."""
     measure = measure_pt if code_wrap else None
-    printable = kept.for_print(chapter, (measure, sorted(styled)), lambda: _for_print(chapter, root, measure, styled)) \
+    printable = kept.for_print(chapter, (measure, sorted(styled)),
+                               lambda formulas: _for_print(chapter, root, measure, styled, formulas)) \
         if kept is not None else _for_print(chapter, root, measure, styled)
     chapter = with_running_heads(printable, measure_pt, body_typeface)
     notes = [(note, note_as_span(note)) for note in chapter.footnotes]
@@ -146,17 +147,19 @@ def changed_for_print(chapter: Chapter) -> bool:
                for marker in PRINT_CHANGES)
 
 
-def _for_print(chapter: Chapter, root: Path, measure_pt: float | None, styled: frozenset[str]) -> Chapter:
-    """The chapter with every formula of its body and notes drawn as an image, long code lines broken to
-    `measure_pt` (None: left whole) and SVG images cleaned."""
+def _for_print(chapter: Chapter, root: Path, measure_pt: float | None, styled: frozenset[str],
+               formulas: Formulas | None = None) -> Chapter:
+    """The chapter with every formula of its body and notes drawn as an image (taken from `formulas` where drawn
+    before),
+    long code lines broken to `measure_pt` (None: left whole) and SVG images cleaned."""
     if not changed_for_print(chapter):
         return chapter
-    return replace(chapter, body_html=_printable(chapter.body_html, root, measure_pt, styled, chapter.id),
-                   footnotes=tuple(replace(note, html=_printable(note.html, root, measure_pt, styled))
+    return replace(chapter, body_html=_printable(chapter.body_html, root, measure_pt, styled, formulas, chapter.id),
+                   footnotes=tuple(replace(note, html=_printable(note.html, root, measure_pt, styled, formulas))
                                    for note in chapter.footnotes))
 
 
-def _printable(html: str, root: Path, measure_pt: float | None, styled: frozenset[str],
+def _printable(html: str, root: Path, measure_pt: float | None, styled: frozenset[str], formulas: Formulas | None,
                chapter_id: str | None = None) -> str:
     if not any(marker in html for marker in PRINT_CHANGES):
         return html
@@ -164,7 +167,7 @@ def _printable(html: str, root: Path, measure_pt: float | None, styled: frozense
     if chapter_id is not None:  # so that a table too wide for the page can be found in the Markdown
         for index, table in enumerate(tree.iter("table")):
             table.set("data-table", f"{chapter_id}/{index}")
-    draw_math(tree)
+    draw_math(tree, formulas)
     if measure_pt is not None:
         wrap_code(tree, measure_pt)
     else:

@@ -30,7 +30,7 @@ from publish.layout.document import (
     report_page_problems,
     roman,
 )
-from publish.layout.kept_parts import KeptForPrint, LayoutCache
+from publish.layout.kept_parts import KeptForPrint, LayoutCache, for_print_folder
 from publish.layout.parts import Counted, GroupPdf
 from publish.layout.passes import (
     GutterCheck,
@@ -106,7 +106,7 @@ def lay_out_in_parts(book: RenderedBook, version: str, report: Report, profile: 
     every attempt at a gutter laid out is kept: when the estimated gutter moves, the next build takes both
     attempts' parts, and lays out again only what an edit changed, with each gutter."""
     geometry = first_geometry(book, profile)
-    for_print = KeptForPrint(cache / f"for-print-{profile.name}", book) if cache is not None else None
+    for_print = KeptForPrint(for_print_folder(cache, profile), book) if cache is not None else None
     env = print_environment(book, profile, kept=for_print)
     htmls = [print_html(env, book, version, profile, part, front=False) for part in body]
     if for_print is not None:
