@@ -56,17 +56,17 @@ def test_what_print_makes_of_a_chapter_is_kept_until_the_chapter_changes(tmp_pat
         return replace(of, body_html="<p>printed</p>")
 
     first = KeptForPrint(tmp_path, book)
-    assert first.for_print(chapter, 300.0, lambda: make(chapter)).body_html == "<p>printed</p>"
+    assert first.for_print(chapter, 300.0, lambda _: make(chapter)).body_html == "<p>printed</p>"
     again = KeptForPrint(tmp_path, book)
-    assert again.for_print(chapter, 300.0, lambda: make(chapter)).body_html == "<p>printed</p>"
+    assert again.for_print(chapter, 300.0, lambda _: make(chapter)).body_html == "<p>printed</p>"
     assert made == [chapter.id]  # the second build took it as kept
     edited = replace(chapter, body_html=chapter.body_html.replace("<math", "<p>new</p><math", 1))
-    assert again.for_print(edited, 300.0, lambda: make(edited)) and made == [chapter.id, chapter.id]
-    assert again.for_print(chapter, 250.0, lambda: make(chapter)) and len(made) == 3  # another measure
+    assert again.for_print(edited, 300.0, lambda _: make(edited)) and made == [chapter.id, chapter.id]
+    assert again.for_print(chapter, 250.0, lambda _: make(chapter)) and len(made) == 3  # another measure
     plain = replace(chapter, body_html="<p>no formula</p>")
-    assert again.for_print(plain, 300.0, lambda: make(plain)) is plain and len(made) == 3  # nothing to change
+    assert again.for_print(plain, 300.0, lambda _: make(plain)) is plain and len(made) == 3  # nothing to change
     assert len(list(tmp_path.iterdir())) == 3
     third = KeptForPrint(tmp_path, book)
-    assert third.for_print(edited, 300.0, lambda: make(edited)) and len(made) == 3
+    assert third.for_print(edited, 300.0, lambda _: make(edited)) and len(made) == 3
     third.forget_unused()  # a build that used only the edited chapter's: the others are gone
     assert len(list(tmp_path.iterdir())) == 1
