@@ -227,7 +227,7 @@ def _evened(context, linebox, laid, after, before: int, where, args):
     if after is None:
         after = _ahead(context, linebox, line, bottom_space, resume_at, args, _hyphens_after(*laid, before) < 2)
     next_line, next_resume = after[0]
-    if next_line is None or next_resume is None or _stretch(next_line) <= LOOSE_SPACE_EM or args[3] is not None:
+    if next_line is None or next_resume is None or spreads.stretch(next_line) <= LOOSE_SPACE_EM or args[3] is not None:
         return line, resume_at, after
     may_hyphenate = before < 2 and not _ends_recto(context, line, bottom_space)
     shorter, unchanged = _tentatively(may_hyphenate, context, linebox, position_y, bottom_space, skip_stack,
@@ -238,15 +238,9 @@ def _evened(context, linebox, laid, after, before: int, where, args):
                            _hyphens_after(*shorter, before) < 2)
     following, following_resume = shorter_after[0]
     if following is None or following_resume is None or \
-            max(_stretch(shorter[0]), _stretch(following)) >= _stretch(next_line):
+            max(spreads.stretch(shorter[0]), spreads.stretch(following)) >= spreads.stretch(next_line):
         return line, resume_at, after
     return *shorter, shorter_after
-
-
-def _stretch(line) -> float:
-    """How far a justified line's spaces are stretched past their natural width, in ems of its text (0 for a line
-    that is not justified)."""
-    return max(spreads.spacings(line), default=0.0) / (line.style["font_size"] or 1.0)  # 0 px type: no em
 
 
 def _avoid_collisions(context, box, containing_block, outer=True):

@@ -150,8 +150,7 @@ def changed_for_print(chapter: Chapter) -> bool:
 def _for_print(chapter: Chapter, root: Path, measure_pt: float | None, styled: frozenset[str],
                formulas: Formulas | None = None) -> Chapter:
     """The chapter with every formula of its body and notes drawn as an image (taken from `formulas` where drawn
-    before),
-    long code lines broken to `measure_pt` (None: left whole) and SVG images cleaned."""
+    before), long code lines broken to `measure_pt` (None: left whole) and SVG images cleaned."""
     if not changed_for_print(chapter):
         return chapter
     return replace(chapter, body_html=_printable(chapter.body_html, root, measure_pt, styled, formulas, chapter.id),

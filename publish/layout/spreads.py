@@ -119,9 +119,8 @@ def _run_long(context, caps: Caps, remake, index: int, verso: Made, recto: Made)
 
 def _stretched(element, *made: Made) -> float:
     """How far the spaces of the paragraph's loosest line on these pages stretch, in ems."""
-    return max((max(spacings(line), default=0.0) / (block.style["font_size"] or 1.0)
-                for page in made for block, lines in _blocks(page.page.children[0]) if block.element is element
-                for line in lines), default=0.0)
+    return max((stretch(line) for page in made for block, lines in _blocks(page.page.children[0])
+                if block.element is element for line in lines), default=0.0)
 
 
 def _paragraph_to_lengthen(page, tried: set) -> tuple[object, float] | None:
@@ -289,6 +288,12 @@ def line_height(page) -> float:
     """The height of the page's last line."""
     lines = list(_lines(page.children[0]))
     return max(lines, key=lambda line: line.position_y).height if lines else 0.0
+
+
+def stretch(line) -> float:
+    """How far a justified line's spaces are stretched past their natural width, in ems of its text (0 for a line
+    that is not justified; per CSS px for a line of 0 px type)."""
+    return max(spacings(line), default=0.0) / (line.style["font_size"] or 1.0)
 
 
 def slack(line) -> float:
